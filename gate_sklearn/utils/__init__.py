@@ -1,0 +1,1 @@
+"""Internal helpers shared across gate_sklearn (progress bars, parallel chunking)."""
