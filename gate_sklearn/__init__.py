@@ -1,5 +1,11 @@
-"""gate_sklearn: geometrically aligned transfer learning for molecular property regression."""
+"""gate_sklearn: geometrically aligned transfer learning for molecular property regression.
+
+The estimator is :class:`GATERegressor`; featurization lives in
+:mod:`gate_sklearn.featurize`, data sets in :mod:`gate_sklearn.datasets`, and
+NaN-aware metrics and scorers in :mod:`gate_sklearn.metrics`.
+"""
 
 from ._version import __version__
+from .estimator import ChartCollapseWarning, GATERegressor
 
-__all__ = ["__version__"]
+__all__ = ["ChartCollapseWarning", "GATERegressor", "__version__"]

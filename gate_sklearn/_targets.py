@@ -1,0 +1,92 @@
+"""Multi-task targets: validation with errors that name tasks and rows, task names, standardisation."""
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_array
+
+_MAX_LISTED = 20
+
+
+def _rows(indices):
+    indices = list(indices)
+    shown = ", ".join(str(i) for i in indices[:_MAX_LISTED])
+    return shown + (f", ... ({len(indices)} rows in all)" if len(indices) > _MAX_LISTED else "")
+
+
+def task_names_of(y, n_tasks):
+    """Task names from a DataFrame's columns or a Series' name, else ``task_0, task_1, ...``."""
+    if isinstance(y, pd.DataFrame):
+        names = [str(c) for c in y.columns]
+    elif isinstance(y, pd.Series) and y.name is not None:
+        names = [str(y.name)]
+    else:
+        names = [f"task_{k}" for k in range(n_tasks)]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"Task names must be unique; repeated: {duplicates}.")
+    return names
+
+
+def check_targets(y, *, min_labels=2):
+    """Validate a 1-D or 2-D target with NaN for "not measured".
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        Targets; NaN marks a missing measurement.
+    min_labels : int
+        Fewest measured values a task may have.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_samples, n_tasks), float64
+    names : list of str
+    ndim : int
+        1 or 2, the dimensionality ``predict`` mirrors.
+
+    Raises
+    ------
+    ValueError
+        For strings, infinities, an all-NaN task, a task with fewer than
+        ``min_labels`` labels, or rows with no label at all; the message names
+        the task and the rows.
+    """
+    if y is None:
+        raise ValueError("GATERegressor requires y to be passed, but the target y is None.")
+    raw = y
+    try:
+        Y = check_array(
+            y, ensure_2d=False, dtype=np.float64, ensure_all_finite=False, input_name="y", ensure_min_samples=1
+        )
+    except ValueError as error:
+        raise ValueError(f"y must be numeric (NaN for missing measurements): {error}") from error
+    ndim = Y.ndim
+    if ndim == 1:
+        Y = Y[:, None]
+    elif ndim != 2:
+        raise ValueError(f"y must be 1-D or 2-D, got shape {Y.shape}.")
+    names = task_names_of(raw, Y.shape[1])
+    for k, name in enumerate(names):
+        column = Y[:, k]
+        infinite = np.flatnonzero(np.isinf(column))
+        if infinite.size:
+            raise ValueError(f"Task {name!r} has infinite values at rows {_rows(infinite)}; use NaN for missing.")
+        n_labels = int(np.sum(~np.isnan(column)))
+        if n_labels == 0:
+            raise ValueError(f"Task {name!r} has no measured value (all NaN); drop it.")
+        if n_labels < min_labels:
+            raise ValueError(f"Task {name!r} has {n_labels} measured value(s); at least {min_labels} are needed.")
+    unlabelled = np.flatnonzero(np.isnan(Y).all(axis=1))
+    if unlabelled.size:
+        raise ValueError(
+            f"Rows {_rows(unlabelled)} have no measured value for any task; drop them (they carry no label)."
+        )
+    return Y, names, ndim
+
+
+def standardisation(Y):
+    """Per-task mean and scale over the measured values (scale 1 for a constant task)."""
+    mean = np.nanmean(Y, axis=0)
+    scale = np.nanstd(Y, axis=0)
+    scale[~(scale > 0)] = 1.0
+    return mean, scale

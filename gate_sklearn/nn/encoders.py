@@ -1,0 +1,90 @@
+"""Shared embeddings E(x): a directed message passing network over molecular graphs, or an MLP."""
+
+import torch
+from torch import nn
+
+from ..featurize import ATOM_FDIM, BOND_FDIM, BatchGraph
+
+
+class DMPNNEncoder(nn.Module):
+    """Directed-bond message passing network (D-MPNN, as in chemprop) with mean pooling.
+
+    Hidden states live on directed bonds. Each bond ``v->w`` starts from its
+    source atom's and its own features; at every step it sums the states of the
+    bonds entering ``v`` except its own reverse ``w->v``. Atoms then gather
+    their incoming bond states, and a molecule is the mean of its atoms.
+
+    Parameters
+    ----------
+    hidden_size : int
+        Width of the bond and atom states (and of the output embedding).
+    depth : int
+        Number of message passing steps (>= 1).
+    dropout : float
+        Dropout on the hidden states.
+    atom_fdim, bond_fdim : int
+        Input feature widths (those of :mod:`gate_sklearn.featurize`).
+    """
+
+    def __init__(self, hidden_size=300, depth=3, dropout=0.0, atom_fdim=ATOM_FDIM, bond_fdim=BOND_FDIM):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.depth = depth
+        self.W_i = nn.Linear(atom_fdim + bond_fdim, hidden_size, bias=False)
+        self.W_h = nn.Linear(hidden_size, hidden_size, bias=False)
+        self.W_o = nn.Linear(atom_fdim + hidden_size, hidden_size)
+        self.act = nn.ReLU()
+        self.dropout = nn.Dropout(dropout)
+
+    @property
+    def output_size(self):
+        return self.hidden_size
+
+    def forward(self, graph: BatchGraph):
+        src, dst = graph.edge_index
+        n_atoms = graph.atom_features.shape[0]
+        h0 = self.W_i(torch.cat([graph.atom_features[src], graph.bond_features], dim=1))
+        h = self.act(h0)
+        for _ in range(self.depth - 1):
+            into_atom = torch.zeros(n_atoms, self.hidden_size, dtype=h.dtype, device=h.device).index_add_(0, dst, h)
+            message = into_atom[src] - h[graph.reverse_edge]
+            h = self.dropout(self.act(h0 + self.W_h(message)))
+        into_atom = torch.zeros(n_atoms, self.hidden_size, dtype=h.dtype, device=h.device).index_add_(0, dst, h)
+        atom_h = self.dropout(self.act(self.W_o(torch.cat([graph.atom_features, into_atom], dim=1))))
+        # Mean over each molecule's atoms (every molecule has at least one atom).
+        pooled = torch.zeros(graph.n_mols, self.hidden_size, dtype=h.dtype, device=h.device)
+        pooled.index_add_(0, graph.atom_to_mol, atom_h)
+        counts = torch.bincount(graph.atom_to_mol, minlength=graph.n_mols).clamp_min(1).unsqueeze(1)
+        return pooled / counts.to(pooled.dtype)
+
+
+class MLPEncoder(nn.Module):
+    """A feed-forward embedding of fixed-length features (fingerprints, descriptors).
+
+    Parameters
+    ----------
+    n_features : int
+        Input width.
+    hidden_size : int
+        Width of the hidden layers and of the output embedding.
+    depth : int
+        Number of hidden layers (>= 1).
+    dropout : float
+        Dropout after each hidden layer.
+    """
+
+    def __init__(self, n_features, hidden_size=300, depth=2, dropout=0.0):
+        super().__init__()
+        self.hidden_size = hidden_size
+        layers, width = [], n_features
+        for _ in range(depth):
+            layers += [nn.Linear(width, hidden_size), nn.ReLU(), nn.Dropout(dropout)]
+            width = hidden_size
+        self.layers = nn.Sequential(*layers)
+
+    @property
+    def output_size(self):
+        return self.hidden_size
+
+    def forward(self, features):
+        return self.layers(features)

@@ -1,0 +1,94 @@
+"""The GATE network: a shared embedding and, per task, an encoder, a head, a transfer and its inverse."""
+
+import torch
+from torch import nn
+
+
+def _mlp(n_in, n_hidden, n_out, activation, dropout=0.0):
+    return nn.Sequential(nn.Linear(n_in, n_hidden), activation(), nn.Dropout(dropout), nn.Linear(n_hidden, n_out))
+
+
+class TaskModules(nn.Module):
+    """The four modules one task owns (METHOD.md, "Modules").
+
+    ``encoder`` (f): embedding -> the task's chart ``z``; ``head`` (g): ``z`` ->
+    the prediction; ``transfer`` (T): ``z`` -> locally flat coordinates ``u``;
+    ``inverse`` (G): ``u`` -> back to the chart. T and G use smooth
+    activations (SiLU) because they stand for diffeomorphisms between charts.
+
+    Parameters
+    ----------
+    embedding_size : int
+        Width of the shared embedding.
+    latent_dim : int
+        Width of the chart and of the locally flat space (``d_z = d_u``).
+    hidden_size : int
+        Hidden width of every per-task MLP.
+    dropout : float
+        Dropout inside the encoder and head.
+    """
+
+    def __init__(self, embedding_size, latent_dim, hidden_size, dropout=0.0):
+        super().__init__()
+        self.encoder = _mlp(embedding_size, hidden_size, latent_dim, nn.ReLU, dropout)
+        self.head = _mlp(latent_dim, hidden_size, 1, nn.ReLU, dropout)
+        self.transfer = _mlp(latent_dim, hidden_size, latent_dim, nn.SiLU)
+        self.inverse = _mlp(latent_dim, hidden_size, latent_dim, nn.SiLU)
+
+
+class GATENetwork(nn.Module):
+    """Shared embedding E followed by one :class:`TaskModules` per task.
+
+    ``forward`` returns a dict: ``h`` (n, embedding), ``z`` (n, tasks, latent),
+    ``u`` (n, tasks, latent) and ``y`` (n, tasks), the direct predictions
+    ``g_k(f_k(E(x)))`` in standardised units. The loss terms and the mapped
+    predictions ``g_j(G_j(u_k))`` are computed from these by :class:`GATELoss`
+    and :meth:`mapped_predictions`.
+
+    Parameters
+    ----------
+    embedding : nn.Module
+        Maps a batch (graph or feature tensor) to ``(n, embedding.output_size)``.
+    n_tasks : int
+        Number of tasks.
+    latent_dim : int
+        Width of each chart and of the locally flat space.
+    task_hidden_size : int
+        Hidden width of the per-task MLPs.
+    dropout : float
+        Dropout inside the per-task encoders and heads.
+    """
+
+    def __init__(self, embedding, n_tasks, latent_dim=64, task_hidden_size=128, dropout=0.0):
+        super().__init__()
+        self.embedding = embedding
+        self.latent_dim = latent_dim
+        self.task_hidden_size = task_hidden_size
+        self.dropout = dropout
+        self.tasks = nn.ModuleList(
+            TaskModules(embedding.output_size, latent_dim, task_hidden_size, dropout) for _ in range(n_tasks)
+        )
+
+    @property
+    def n_tasks(self):
+        return len(self.tasks)
+
+    def charts(self, h):
+        """Every task's chart ``z_k = f_k(h)`` and LF coordinates ``u_k = T_k(z_k)``, stacked on dim 1."""
+        z = torch.stack([task.encoder(h) for task in self.tasks], dim=1)
+        u = torch.stack([task.transfer(z[:, k]) for k, task in enumerate(self.tasks)], dim=1)
+        return z, u
+
+    def forward(self, x):
+        h = self.embedding(x)
+        z, u = self.charts(h)
+        y = torch.cat([task.head(z[:, k]) for k, task in enumerate(self.tasks)], dim=1)
+        return {"h": h, "z": z, "u": u, "y": y}
+
+    def mapped_predictions(self, u, target, sources):
+        """Predict task ``target`` from other tasks' LF points: ``g_t(G_t(u_k))`` for k in ``sources``.
+
+        Returns a tensor of shape (n, len(sources)).
+        """
+        task = self.tasks[target]
+        return torch.cat([task.head(task.inverse(u[:, k])) for k in sources], dim=1)

@@ -1,0 +1,166 @@
+"""The five GATE loss terms, each masked by label availability and written to be scale-aware.
+
+The naive forms of the alignment terms are minimised by shrinking the charts
+(METHOD.md, "Evidence so far"), so the consistency error is divided by the
+spread of the locally flat (LF) coordinates and the distance term compares log
+distances: both are scale-free, and shrinking the charts to a point does not
+lower them. The reconstruction error stays absolute: the regression term keeps
+the charts informative, and a collapsed LF space could not be decoded back.
+The LF spread is reported with the terms, so a collapse would show.
+"""
+
+import torch
+from torch import nn
+
+LOSS_TERMS = ("regression", "autoencoder", "consistency", "mapping", "distance")
+_EPS = 1e-8
+
+
+def masked_task_mse(pred, target, mask):
+    """Sum over tasks of the mean squared error over the molecules labelled for each task.
+
+    ``pred``, ``target`` and ``mask`` have shape (n, tasks); tasks with no
+    label in the batch contribute nothing.
+    """
+    diff2 = torch.where(mask, pred - torch.nan_to_num(target), torch.zeros_like(pred)) ** 2
+    counts = mask.sum(dim=0)
+    per_task = diff2.sum(dim=0) / counts.clamp_min(1)
+    return per_task[counts > 0].sum()
+
+
+def _batch_variance(x):
+    """Mean over coordinates of the variance over the batch (dim 0)."""
+    if x.shape[0] < 2:
+        return x.new_tensor(1.0)
+    return x.var(dim=0, unbiased=False).mean()
+
+
+class GATELoss(nn.Module):
+    """The total GATE loss, ``regression + a*autoencoder + b*consistency + c*mapping + d*distance``.
+
+    Parameters
+    ----------
+    autoencoder_weight, consistency_weight, mapping_weight, distance_weight : float
+        Weights of the four alignment terms. All zero gives conventional
+        multi-task learning (shared embedding, one head per task) on the same
+        network; a term whose weight is zero is not computed.
+    n_perturbations : int
+        K, perturbations of the shared embedding per molecule for the distance term.
+    perturbation_scale : float
+        sigma, the perturbation's standard deviation relative to the batch
+        standard deviation of the embedding.
+    max_mapping_partners : int
+        Source charts sampled per target task in the mapping term (all of them
+        when there are fewer), which keeps its cost linear in the number of tasks.
+    """
+
+    def __init__(
+        self,
+        autoencoder_weight=1.0,
+        consistency_weight=1.0,
+        mapping_weight=1.0,
+        distance_weight=1.0,
+        n_perturbations=4,
+        perturbation_scale=0.1,
+        max_mapping_partners=4,
+    ):
+        super().__init__()
+        self.weights = {
+            "regression": 1.0,
+            "autoencoder": autoencoder_weight,
+            "consistency": consistency_weight,
+            "mapping": mapping_weight,
+            "distance": distance_weight,
+        }
+        self.n_perturbations = n_perturbations
+        self.perturbation_scale = perturbation_scale
+        self.max_mapping_partners = max_mapping_partners
+
+    def forward(self, outputs, y, network, trainable_tasks=None):
+        """Total loss and the value of each term.
+
+        Parameters
+        ----------
+        outputs : dict
+            What :class:`GATENetwork` returned for the batch.
+        y : Tensor of shape (n, tasks)
+            Standardised targets, NaN where not measured.
+        network : GATENetwork
+            The network, for the inverse maps, heads and encoders.
+        trainable_tasks : sequence of int, optional
+            Tasks whose modules are being trained (all by default). Terms are
+            summed over these tasks only, against every task's chart, which is
+            what task addition needs.
+
+        Returns
+        -------
+        total : Tensor (scalar)
+        terms : dict of str to float
+            Unweighted value of every term, plus ``lf_spread``.
+        """
+        n_tasks = outputs["y"].shape[1]
+        tasks = list(range(n_tasks)) if trainable_tasks is None else list(trainable_tasks)
+        mask = ~torch.isnan(y)
+        z, u = outputs["z"], outputs["u"]
+        terms = {"regression": masked_task_mse(outputs["y"][:, tasks], y[:, tasks], mask[:, tasks])}
+        if self.weights["autoencoder"]:
+            terms["autoencoder"] = self._autoencoder(z, u, network, tasks)
+        if self.weights["consistency"] and n_tasks > 1:
+            terms["consistency"] = self._consistency(u, tasks)
+        if self.weights["mapping"] and n_tasks > 1:
+            terms["mapping"] = self._mapping(u, y, mask, network, tasks)
+        if self.weights["distance"] and n_tasks > 1:
+            terms["distance"] = self._distance(outputs["h"], u, network, tasks)
+        total = sum(self.weights[name] * value for name, value in terms.items())
+        report = {name: value.item() for name, value in terms.items()}
+        report["lf_spread"] = _batch_variance(u.detach().flatten(1)).sqrt().item()
+        return total, report
+
+    @staticmethod
+    def _autoencoder(z, u, network, tasks):
+        # Mean squared reconstruction error per coordinate. It is not normalised: the regression
+        # term keeps z informative, and a collapsed u could not be decoded back to z.
+        loss = z.new_zeros(())
+        for k in tasks:
+            loss = loss + ((network.tasks[k].inverse(u[:, k]) - z[:, k]) ** 2).mean()
+        return loss
+
+    @staticmethod
+    def _consistency(u, tasks):
+        # Distance of each task's LF point to the mean over tasks, relative to the LF spread. The
+        # spread is not detached: collapsing the charts raises this term instead of lowering it.
+        centre = u.mean(dim=1)
+        spread = torch.stack([_batch_variance(u[:, k]) for k in range(u.shape[1])]).mean()
+        per_task = ((u[:, tasks] - centre.unsqueeze(1)) ** 2).mean(dim=(0, 2))
+        return per_task.sum() / (spread + _EPS)
+
+    def _mapping(self, u, y, mask, network, tasks):
+        n_tasks = u.shape[1]
+        loss = u.new_zeros(())
+        for j in tasks:
+            if not mask[:, j].any():
+                continue
+            partners = [i for i in range(n_tasks) if i != j]
+            if len(partners) > self.max_mapping_partners:
+                pick = torch.randperm(len(partners), device="cpu")[: self.max_mapping_partners]
+                partners = [partners[i] for i in pick.tolist()]
+            mapped = network.mapped_predictions(u, j, partners)  # (n, partners)
+            labelled = mask[:, j]
+            loss = loss + ((mapped[labelled] - y[labelled, j].unsqueeze(1)) ** 2).mean()
+        return loss
+
+    def _distance(self, h, u, network, tasks):
+        # Local isometry: a small move of the shared embedding must move every chart's LF point
+        # by the same amount. Log distances make the comparison scale-free.
+        n, k_pert = h.shape[0], self.n_perturbations
+        sigma = self.perturbation_scale * h.detach().std().clamp_min(_EPS)
+        h_moved = (h.unsqueeze(0) + sigma * torch.randn(k_pert, n, h.shape[1], device=h.device, dtype=h.dtype))
+        h_moved = h_moved.reshape(k_pert * n, -1)
+        log_d = []
+        for k, task in enumerate(network.tasks):
+            u_moved = task.transfer(task.encoder(h_moved)).reshape(k_pert, n, -1)
+            d = (u_moved - u[:, k].unsqueeze(0)).norm(dim=2)
+            log_d.append(torch.log(d + _EPS))
+        log_d = torch.stack(log_d, dim=2)  # (K, n, tasks)
+        centre = log_d.mean(dim=2, keepdim=True)
+        return ((log_d[:, :, tasks] - centre) ** 2).mean(dim=(0, 1)).sum()

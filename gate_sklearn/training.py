@@ -1,0 +1,141 @@
+"""Training through skorch: datasets and batching, the multi-term loss, per-term logging.
+
+:class:`GATENet` is a thin :class:`skorch.NeuralNet` subclass; the user never
+sees it directly (``GATERegressor.net_`` holds one). It feeds
+:class:`~gate_sklearn.featurize.BatchGraph` batches to the module, computes the
+GATE loss, records each term per batch, and a callback turns them into epoch
+means in the history.
+"""
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from torch.utils.data import Dataset
+
+from .featurize import BatchGraph, collate_graphs
+from .nn.losses import LOSS_TERMS
+
+# What each epoch records besides skorch's own train_loss / valid_loss.
+LOGGED_VALUES = (*LOSS_TERMS, "lf_spread")
+
+
+class GraphDataset(Dataset):
+    """Molecular graphs with their (possibly NaN-holed) standardised targets."""
+
+    def __init__(self, graphs, y=None):
+        self.graphs = graphs
+        self.y = None if y is None else torch.as_tensor(y, dtype=torch.float32)
+
+    def __len__(self):
+        return len(self.graphs)
+
+    def __getitem__(self, i):
+        return self.graphs[i], (self.y[i] if self.y is not None else torch.zeros(0))
+
+
+class DenseDataset(Dataset):
+    """Rows of a feature matrix with their (possibly NaN-holed) standardised targets."""
+
+    def __init__(self, X, y=None):
+        self.X = torch.as_tensor(np.ascontiguousarray(X), dtype=torch.float32)
+        self.y = None if y is None else torch.as_tensor(y, dtype=torch.float32)
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], (self.y[i] if self.y is not None else torch.zeros(0))
+
+
+def collate_graph_items(items):
+    """Batch ``(MolGraph, y)`` items into ``(BatchGraph, y)`` (module-level: picklable)."""
+    graphs, ys = zip(*items)
+    return collate_graphs(graphs), torch.stack(ys)
+
+
+class LossTermLogger(Callback):
+    """Record the epoch mean (weighted by batch size) of every loss term, for training and validation."""
+
+    def on_epoch_end(self, net, **kwargs):
+        batches = net.history[-1, "batches"]
+        for prefix in ("train", "valid"):
+            rows = [b for b in batches if f"{prefix}_regression" in b]
+            if not rows:
+                continue
+            sizes = np.array([b[f"{prefix}_batch_size"] for b in rows], dtype=float)
+            for name in LOGGED_VALUES:
+                key = f"{prefix}_{name}"
+                if key in rows[0]:
+                    values = np.array([b[key] for b in rows], dtype=float)
+                    net.history.record(key, float(np.average(values, weights=sizes)))
+
+
+class ValidationR2(Callback):
+    """NaN-aware R^2 on the validation part, averaged over the trained tasks (``valid_r2``).
+
+    The sums of squared errors are accumulated from the validation batches the
+    net already evaluates, so no extra pass over the data is needed.
+    """
+
+    def __init__(self, y_valid, tasks=None):
+        self.y_valid = np.asarray(y_valid, dtype=float)
+        self.tasks = tasks
+
+    def initialize(self):
+        y = self.y_valid if self.tasks is None else self.y_valid[:, self.tasks]
+        self.total_ss_ = np.nansum((y - np.nanmean(y, axis=0)) ** 2, axis=0)
+        self.has_labels_ = np.sum(~np.isnan(y), axis=0) >= 2
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.residual_ss_ = np.zeros(len(self.total_ss_))
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if training or y_pred is None:
+            return
+        y_true = batch[1].detach().cpu().numpy().astype(float)
+        pred = y_pred["y"].detach().cpu().numpy().astype(float)
+        if self.tasks is not None:
+            y_true, pred = y_true[:, self.tasks], pred[:, self.tasks]
+        self.residual_ss_ += np.nansum((pred - y_true) ** 2, axis=0)
+
+    def on_epoch_end(self, net, **kwargs):
+        valid = self.has_labels_ & (self.total_ss_ > 0)
+        r2 = 1.0 - self.residual_ss_[valid] / self.total_ss_[valid]
+        net.history.record("valid_r2", float(np.mean(r2)) if r2.size else float("nan"))
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Training produced a NaN or infinite loss; the message names the epoch and the term."""
+
+
+class GATENet(NeuralNet):
+    """skorch net that trains a :class:`~gate_sklearn.nn.GATENetwork` with :class:`~gate_sklearn.nn.GATELoss`.
+
+    ``trainable_tasks`` restricts the loss to some tasks' modules (task addition).
+    """
+
+    def __init__(self, *args, trainable_tasks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainable_tasks = trainable_tasks
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, BatchGraph):
+            return self.module_(x.to(self.device))
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = y_true.to(self.device)
+        total, terms = self.criterion_(y_pred, y_true, self.module_, self.trainable_tasks)
+        prefix = "train" if training else "valid"
+        if not torch.isfinite(total):
+            bad = [name for name, value in terms.items() if not np.isfinite(value)] or ["total"]
+            raise NonFiniteLossError(
+                f"The {prefix} loss became {total.item()} at epoch {len(self.history)}: "
+                f"non-finite term(s) {', '.join(bad)}. Lower learning_rate_init, check the targets "
+                "for extreme values, or lower the weight of that term."
+            )
+        for name, value in terms.items():
+            self.history.record_batch(f"{prefix}_{name}", value)
+        return total

@@ -1,0 +1,21 @@
+"""scikit-learn's common estimator checks on the numeric mode, and molecule versions on SMILES."""
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from gate_sklearn import GATERegressor
+
+# Small and quick, but able to learn the checks' toy problems.
+FAST = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, max_iter=60, batch_size=32, random_state=0)
+
+# Checks expected to fail, each with its reason (kept empty unless a check is wrong for this estimator).
+EXPECTED_FAILED_CHECKS = {}
+
+
+@parametrize_with_checks(
+    [GATERegressor(featurizer="precomputed", **FAST)],
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_common_checks(estimator, check):
+    check(estimator)
