@@ -14,6 +14,7 @@ from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
+from ._persistence import read_model_file, restore_fitted, save_model
 from ._targets import check_targets, standardisation
 from .featurize import MorganFingerprint, smiles_to_graphs
 from .featurize._smiles import ON_INVALID_OPTIONS, check_smiles_input
@@ -56,7 +57,10 @@ class GATERegressor(RegressorMixin, BaseEstimator):
     task's label is predicted from the other charts through LF) and distance
     (local isometry under small perturbations of the embedding). With the four
     alignment weights at 0 the model is conventional multi-task learning on
-    the same network. Targets may have NaN where a property was not measured;
+    the same network. The alignment weights default to 0.1: at 1.0 their
+    gradients swamped the regression term's on the shared embedding (a
+    two-task ESOL model reached R^2 0.02 instead of 0.54 in 15 epochs), at 0.1
+    every term stays active and regression trains as fast as without them. Targets may have NaN where a property was not measured;
     every labelled loss term is masked accordingly.
 
     Parameters
@@ -75,14 +79,14 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         Hidden width of each task's encoder, head, transfer and inverse.
     dropout : float, default=0.0
         Dropout in the embedding and in the task encoders and heads.
-    autoencoder_weight : float, default=1.0
+    autoencoder_weight : float, default=0.1
         Weight of the (relative) reconstruction error ``||G_k(T_k(z_k)) - z_k||``.
-    consistency_weight : float, default=1.0
+    consistency_weight : float, default=0.1
         Weight of the spread of a molecule's LF points over tasks, relative
         to the LF spread over molecules.
-    mapping_weight : float, default=1.0
+    mapping_weight : float, default=0.1
         Weight of the error of ``g_j(G_j(u_i))`` against task ``j``'s labels.
-    distance_weight : float, default=1.0
+    distance_weight : float, default=0.1
         Weight of the disagreement between tasks of log LF distances moved
         under a perturbation of the embedding.
     n_perturbations : int, default=4
@@ -203,10 +207,10 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         latent_dim=64,
         task_hidden_size=128,
         dropout=0.0,
-        autoencoder_weight=1.0,
-        consistency_weight=1.0,
-        mapping_weight=1.0,
-        distance_weight=1.0,
+        autoencoder_weight=0.1,
+        consistency_weight=0.1,
+        mapping_weight=0.1,
+        distance_weight=0.1,
         n_perturbations=4,
         perturbation_scale=0.1,
         max_mapping_partners=4,
@@ -560,6 +564,66 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         if y_true.ndim == 2 and y_pred.ndim == 1:
             y_pred = y_pred[:, None]
         return nan_r2_score(y_true, y_pred)
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    def save(self, path):
+        """Save the fitted model in a format that runs no code when loaded.
+
+        The file (a zip archive) holds the parameters and fitted attributes as
+        JSON and the weights as tensors, with the library versions and a
+        checksum. Load it with :meth:`GATERegressor.load`. Pickle and joblib
+        work too, but only load those from sources you trust.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write, conventionally with the ``.gate`` suffix.
+
+        Returns
+        -------
+        self : GATERegressor
+        """
+        check_is_fitted(self, "net_")
+        save_model(self, path)
+        return self
+
+    @classmethod
+    def load(cls, path, device="auto"):
+        """Load a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The model file.
+        device : str, default="auto"
+            Where to put the network; ``"auto"`` picks CUDA when available.
+            A model trained on a GPU loads on a CPU-only machine.
+
+        Returns
+        -------
+        GATERegressor
+            The fitted model, predicting exactly as the saved one.
+
+        Raises
+        ------
+        ModelFileError
+            The file is not a model file, comes from a newer format version,
+            or its weights do not match their checksum.
+        """
+        metadata, state = read_model_file(path)
+        params = dict(metadata["params"], device=device)
+        model = restore_fitted(cls(**params), metadata)
+        model.device_ = resolve_device(device)
+        n_features = getattr(model, "n_features_in_", None)
+        if model.featurizer == "morgan":
+            n_features = model.morgan_size
+        module = model._build_network(len(model.tasks_), n_features)
+        module.load_state_dict(state)
+        model.net_ = model._build_net(module, None, None)
+        model.net_.initialize()
+        model.net_.module_.load_state_dict(state)
+        return model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

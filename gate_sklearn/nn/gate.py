@@ -8,13 +8,45 @@ def _mlp(n_in, n_hidden, n_out, activation, dropout=0.0):
     return nn.Sequential(nn.Linear(n_in, n_hidden), activation(), nn.Dropout(dropout), nn.Linear(n_hidden, n_out))
 
 
+class LFStandardize(nn.Module):
+    """Standardise LF coordinates over the batch (running statistics at inference), no affine part.
+
+    Keeping the locally flat space at unit spread per coordinate makes the
+    alignment terms scale-free by construction: the charts cannot shrink to a
+    point, and the terms' gradients stay on the scale of the regression term.
+    ``stats`` lets a perturbed copy of a batch be standardised exactly like the
+    batch itself (the distance term).
+    """
+
+    def __init__(self, n_features, momentum=0.1, eps=1e-5):
+        super().__init__()
+        self.momentum = momentum
+        self.eps = eps
+        self.register_buffer("running_mean", torch.zeros(n_features))
+        self.register_buffer("running_var", torch.ones(n_features))
+
+    def batch_stats(self, x):
+        if self.training and x.shape[0] > 1:
+            mean, var = x.mean(dim=0), x.var(dim=0, unbiased=False)
+            with torch.no_grad():
+                self.running_mean.lerp_(mean.detach(), self.momentum)
+                self.running_var.lerp_(x.detach().var(dim=0, unbiased=True), self.momentum)
+            return mean, var
+        return self.running_mean, self.running_var
+
+    def forward(self, x, stats=None):
+        mean, var = self.batch_stats(x) if stats is None else stats
+        return (x - mean) / torch.sqrt(var + self.eps)
+
+
 class TaskModules(nn.Module):
     """The four modules one task owns (METHOD.md, "Modules").
 
     ``encoder`` (f): embedding -> the task's chart ``z``; ``head`` (g): ``z`` ->
-    the prediction; ``transfer`` (T): ``z`` -> locally flat coordinates ``u``;
-    ``inverse`` (G): ``u`` -> back to the chart. T and G use smooth
-    activations (SiLU) because they stand for diffeomorphisms between charts.
+    the prediction; ``transfer`` (T): ``z`` -> locally flat coordinates ``u``,
+    standardised over molecules (:class:`LFStandardize`); ``inverse`` (G):
+    ``u`` -> back to the chart. T and G use smooth activations (SiLU) because
+    they stand for diffeomorphisms between charts.
 
     Parameters
     ----------
@@ -33,7 +65,14 @@ class TaskModules(nn.Module):
         self.encoder = _mlp(embedding_size, hidden_size, latent_dim, nn.ReLU, dropout)
         self.head = _mlp(latent_dim, hidden_size, 1, nn.ReLU, dropout)
         self.transfer = _mlp(latent_dim, hidden_size, latent_dim, nn.SiLU)
+        self.lf_standardize = LFStandardize(latent_dim)
         self.inverse = _mlp(latent_dim, hidden_size, latent_dim, nn.SiLU)
+
+    def to_lf(self, z, stats=None):
+        """LF coordinates ``u = T(z)`` standardised, and the ``(mean, var)`` used to standardise them."""
+        raw = self.transfer(z)
+        stats = self.lf_standardize.batch_stats(raw) if stats is None else stats
+        return self.lf_standardize(raw, stats), stats
 
 
 class GATENetwork(nn.Module):
@@ -74,16 +113,21 @@ class GATENetwork(nn.Module):
         return len(self.tasks)
 
     def charts(self, h):
-        """Every task's chart ``z_k = f_k(h)`` and LF coordinates ``u_k = T_k(z_k)``, stacked on dim 1."""
+        """Every task's chart ``z_k = f_k(h)`` and LF coordinates ``u_k``, stacked on dim 1.
+
+        Also returns each task's standardisation statistics ``(mean, var)``.
+        """
         z = torch.stack([task.encoder(h) for task in self.tasks], dim=1)
-        u = torch.stack([task.transfer(z[:, k]) for k, task in enumerate(self.tasks)], dim=1)
-        return z, u
+        lf = [task.to_lf(z[:, k]) for k, task in enumerate(self.tasks)]
+        return z, torch.stack([u for u, _ in lf], dim=1), [stats for _, stats in lf]
 
     def forward(self, x):
         h = self.embedding(x)
-        z, u = self.charts(h)
+        z, u, stats = self.charts(h)
         y = torch.cat([task.head(z[:, k]) for k, task in enumerate(self.tasks)], dim=1)
-        return {"h": h, "z": z, "u": u, "y": y}
+        # Spread of T's output before standardisation: near zero would mean a collapsed transfer.
+        spread = torch.stack([var.detach().mean().sqrt() for _, var in stats]).mean()
+        return {"h": h, "z": z, "u": u, "y": y, "lf_stats": stats, "lf_spread": spread}
 
     def mapped_predictions(self, u, target, sources):
         """Predict task ``target`` from other tasks' LF points: ``g_t(G_t(u_k))`` for k in ``sources``.

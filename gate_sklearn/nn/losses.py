@@ -1,12 +1,13 @@
 """The five GATE loss terms, each masked by label availability and written to be scale-aware.
 
 The naive forms of the alignment terms are minimised by shrinking the charts
-(METHOD.md, "Evidence so far"), so the consistency error is divided by the
-spread of the locally flat (LF) coordinates and the distance term compares log
-distances: both are scale-free, and shrinking the charts to a point does not
-lower them. The reconstruction error stays absolute: the regression term keeps
-the charts informative, and a collapsed LF space could not be decoded back.
-The LF spread is reported with the terms, so a collapse would show.
+(METHOD.md, "Evidence so far"). Here the locally flat (LF) coordinates are
+standardised over molecules inside the network (``LFStandardize``), so they
+cannot shrink, and every term is measured on that fixed scale: consistency as
+a mean squared gap between charts, distance as the disagreement of log
+distances moved under a perturbation of the embedding (the perturbed batch is
+standardised with the unperturbed batch's statistics). The LF spread before
+standardisation is reported with the terms, so a collapse of T would show.
 """
 
 import torch
@@ -26,13 +27,6 @@ def masked_task_mse(pred, target, mask):
     counts = mask.sum(dim=0)
     per_task = diff2.sum(dim=0) / counts.clamp_min(1)
     return per_task[counts > 0].sum()
-
-
-def _batch_variance(x):
-    """Mean over coordinates of the variance over the batch (dim 0)."""
-    if x.shape[0] < 2:
-        return x.new_tensor(1.0)
-    return x.var(dim=0, unbiased=False).mean()
 
 
 class GATELoss(nn.Module):
@@ -56,10 +50,10 @@ class GATELoss(nn.Module):
 
     def __init__(
         self,
-        autoencoder_weight=1.0,
-        consistency_weight=1.0,
-        mapping_weight=1.0,
-        distance_weight=1.0,
+        autoencoder_weight=0.1,
+        consistency_weight=0.1,
+        mapping_weight=0.1,
+        distance_weight=0.1,
         n_perturbations=4,
         perturbation_scale=0.1,
         max_mapping_partners=4,
@@ -110,10 +104,10 @@ class GATELoss(nn.Module):
         if self.weights["mapping"] and n_tasks > 1:
             terms["mapping"] = self._mapping(u, y, mask, network, tasks)
         if self.weights["distance"] and n_tasks > 1:
-            terms["distance"] = self._distance(outputs["h"], u, network, tasks)
+            terms["distance"] = self._distance(outputs["h"], u, outputs["lf_stats"], network, tasks)
         total = sum(self.weights[name] * value for name, value in terms.items())
         report = {name: value.item() for name, value in terms.items()}
-        report["lf_spread"] = _batch_variance(u.detach().flatten(1)).sqrt().item()
+        report["lf_spread"] = outputs["lf_spread"].item()
         return total, report
 
     @staticmethod
@@ -127,12 +121,9 @@ class GATELoss(nn.Module):
 
     @staticmethod
     def _consistency(u, tasks):
-        # Distance of each task's LF point to the mean over tasks, relative to the LF spread. The
-        # spread is not detached: collapsing the charts raises this term instead of lowering it.
-        centre = u.mean(dim=1)
-        spread = torch.stack([_batch_variance(u[:, k]) for k in range(u.shape[1])]).mean()
-        per_task = ((u[:, tasks] - centre.unsqueeze(1)) ** 2).mean(dim=(0, 2))
-        return per_task.sum() / (spread + _EPS)
+        # Mean squared gap between each task's LF point and the mean over tasks (u is standardised).
+        centre = u.mean(dim=1, keepdim=True)
+        return ((u[:, tasks] - centre) ** 2).mean(dim=(0, 2)).sum()
 
     def _mapping(self, u, y, mask, network, tasks):
         n_tasks = u.shape[1]
@@ -149,18 +140,20 @@ class GATELoss(nn.Module):
             loss = loss + ((mapped[labelled] - y[labelled, j].unsqueeze(1)) ** 2).mean()
         return loss
 
-    def _distance(self, h, u, network, tasks):
+    def _distance(self, h, u, lf_stats, network, tasks):
         # Local isometry: a small move of the shared embedding must move every chart's LF point
-        # by the same amount. Log distances make the comparison scale-free.
+        # by the same amount. Log distances make the comparison relative.
         n, k_pert = h.shape[0], self.n_perturbations
         sigma = self.perturbation_scale * h.detach().std().clamp_min(_EPS)
-        h_moved = (h.unsqueeze(0) + sigma * torch.randn(k_pert, n, h.shape[1], device=h.device, dtype=h.dtype))
+        h_moved = h.unsqueeze(0) + sigma * torch.randn(k_pert, n, h.shape[1], device=h.device, dtype=h.dtype)
         h_moved = h_moved.reshape(k_pert * n, -1)
         log_d = []
         for k, task in enumerate(network.tasks):
-            u_moved = task.transfer(task.encoder(h_moved)).reshape(k_pert, n, -1)
+            # Standardise the moved points exactly like the batch itself (same statistics).
+            u_moved, _ = task.to_lf(task.encoder(h_moved), stats=lf_stats[k])
+            u_moved = u_moved.reshape(k_pert, n, -1)
             d = (u_moved - u[:, k].unsqueeze(0)).norm(dim=2)
-            log_d.append(torch.log(d + _EPS))
+            log_d.append(torch.log(d + 1e-6))
         log_d = torch.stack(log_d, dim=2)  # (K, n, tasks)
         centre = log_d.mean(dim=2, keepdim=True)
         return ((log_d[:, :, tasks] - centre) ** 2).mean(dim=(0, 1)).sum()

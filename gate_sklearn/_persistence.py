@@ -1,0 +1,121 @@
+"""A safe file format for fitted GATERegressor models: JSON for everything but the weights.
+
+A ``.gate`` file is a zip archive with two members:
+
+- ``metadata.json``: format name and version, library versions, constructor
+  parameters, fitted attributes and the SHA-256 of the weights;
+- ``weights.pt``: the network's ``state_dict``, read back with
+  ``torch.load(weights_only=True)``, which only rebuilds tensors.
+
+Nothing in the file is executed on load, unlike pickle. Files from an unknown
+format, a newer format version, or with weights that do not match their
+checksum are refused with a message that says so.
+"""
+
+import hashlib
+import io
+import json
+import numbers
+import zipfile
+
+import numpy as np
+import sklearn
+import torch
+
+from ._version import __version__
+
+FORMAT_NAME = "gate_sklearn.GATERegressor"
+FORMAT_VERSION = 1
+_METADATA = "metadata.json"
+_WEIGHTS = "weights.pt"
+
+# Fitted attributes stored as JSON (arrays become lists).
+_FITTED_ATTRIBUTES = (
+    "tasks_",
+    "y_mean_",
+    "y_scale_",
+    "_y_ndim",
+    "n_iter_",
+    "loss_curve_",
+    "validation_scores_",
+    "best_validation_score_",
+    "loss_terms_",
+    "device_",
+    "n_features_in_",
+    "feature_names_in_",
+)
+_ARRAY_ATTRIBUTES = ("y_mean_", "y_scale_", "feature_names_in_")
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read: wrong format, newer version, damaged or tampered with."""
+
+
+def _jsonable_param(name, value):
+    if value is None or isinstance(value, (bool, str, numbers.Integral, numbers.Real)):
+        return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, torch.device):
+        return str(value)
+    if name == "random_state":
+        return None  # a RandomState instance has no JSON form; the fitted weights do not depend on it
+    raise TypeError(f"Parameter {name}={value!r} cannot be saved in the safe format; use joblib instead.")
+
+
+def save_model(model, path):
+    """Write a fitted model to ``path`` in the safe format (see module docstring)."""
+    buffer = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in model.net_.module_.state_dict().items()}, buffer)
+    weights = buffer.getvalue()
+    fitted = {}
+    for name in _FITTED_ATTRIBUTES:
+        if hasattr(model, name):
+            value = getattr(model, name)
+            fitted[name] = value.tolist() if isinstance(value, np.ndarray) else value
+    metadata = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "versions": {"gate_sklearn": __version__, "torch": torch.__version__, "scikit-learn": sklearn.__version__},
+        "params": {k: _jsonable_param(k, v) for k, v in model.get_params(deep=False).items()},
+        "fitted": fitted,
+        "weights_sha256": hashlib.sha256(weights).hexdigest(),
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_METADATA, json.dumps(metadata, indent=1))
+        archive.writestr(_WEIGHTS, weights)
+
+
+def read_model_file(path):
+    """Read and check a model file; returns ``(metadata, state_dict)``."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if _METADATA not in names or _WEIGHTS not in names:
+                raise ModelFileError(f"{path} is not a gate_sklearn model file (members {sorted(names)}).")
+            metadata = json.loads(archive.read(_METADATA))
+            weights = archive.read(_WEIGHTS)
+    except (zipfile.BadZipFile, EOFError, OSError, json.JSONDecodeError, zipfile.LargeZipFile) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise ModelFileError(f"{path} is not a readable gate_sklearn model file (damaged or truncated?): {error}")
+    if metadata.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{path} holds format {metadata.get('format')!r}, not {FORMAT_NAME!r}.")
+    version = metadata.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} was written in format version {version!r} (by gate_sklearn "
+            f"{metadata.get('versions', {}).get('gate_sklearn', '?')}); this gate_sklearn ({__version__}) reads "
+            f"format versions up to {FORMAT_VERSION}. Upgrade gate_sklearn to load it."
+        )
+    if hashlib.sha256(weights).hexdigest() != metadata.get("weights_sha256"):
+        raise ModelFileError(f"{path}: the weights do not match their recorded checksum (modified or damaged).")
+    state = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
+    return metadata, state
+
+
+def restore_fitted(model, metadata):
+    """Set the fitted attributes recorded in ``metadata`` on a fresh ``model``."""
+    for name, value in metadata["fitted"].items():
+        if name in _ARRAY_ATTRIBUTES:
+            value = np.asarray(value, dtype=object if name == "feature_names_in_" else float)
+        setattr(model, name, value)
+    return model
