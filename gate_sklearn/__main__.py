@@ -1,49 +1,67 @@
-"""The quick-start job: ``python -m gate_sklearn`` runs on bundled real data, no arguments needed."""
+"""The quick-start job: ``python -m gate_sklearn`` runs on bundled real data, no arguments needed.
+
+It fits one multi-task GATE model over three bundled data sets at once
+(ESOL solubility, FreeSolv hydration free energy, Lipophilicity logD: different
+molecules, so the target matrix is mostly NaN, which is exactly what the model
+is built for) and prints each task's test RMSE next to a trivial baseline.
+"""
 
 import argparse
 import time
 
 import numpy as np
+import pandas as pd
+
+
+def bundled_multitask_frame():
+    """SMILES and a three-task target frame (NaN where a molecule was not measured)."""
+    from gate_sklearn.datasets import load_esol, load_freesolv, load_lipophilicity
+
+    parts = [
+        load_esol().frame[["smiles", "logSolubility"]],
+        load_freesolv().frame[["smiles", "expt"]].rename(columns={"expt": "hydration_free_energy"}),
+        load_lipophilicity().frame[["smiles", "lipo"]].rename(columns={"lipo": "logD"}),
+    ]
+    # A molecule in two sets keeps both measurements in one row.
+    frame = pd.concat(parts, ignore_index=True).groupby("smiles", sort=False).first().reset_index()
+    return frame["smiles"], frame.drop(columns="smiles")
 
 
 def main(argv=None):
-    """Load a bundled data set, featurize it and fit a fingerprint baseline; print what happened."""
+    """Fit a multi-task GATE on bundled data and print its test RMSE per task."""
     parser = argparse.ArgumentParser(
         prog="python -m gate_sklearn",
-        description="Featurize the bundled ESOL data set and fit a baseline on it.",
+        description="Fit a multi-task GATE model on the bundled ESOL, FreeSolv and Lipophilicity data.",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the 80/20 split")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the split and the model")
+    parser.add_argument("--max-iter", type=int, default=20, help="maximum number of epochs (default 20)")
     args = parser.parse_args(argv)
 
-    from sklearn.ensemble import RandomForestRegressor
-    from sklearn.metrics import root_mean_squared_error
     from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
 
-    from gate_sklearn.datasets import load_esol
-    from gate_sklearn.featurize import ATOM_FDIM, BOND_FDIM, MorganFingerprint, collate_graphs, smiles_to_graphs
+    from gate_sklearn import GATERegressor
+    from gate_sklearn.metrics import nan_root_mean_squared_error
 
-    smiles, y = load_esol(return_X_y=True)
-    print(f"ESOL: {len(smiles)} molecules, target {y.name!r} (log10 mol/L)")
-
-    start = time.perf_counter()
-    graphs, _ = smiles_to_graphs(smiles)
-    elapsed = time.perf_counter() - start
-    batch = collate_graphs(graphs)
-    print(
-        f"Graph featurization: {len(graphs)} molecules in {elapsed:.2f} s; one batch holds "
-        f"{batch.atom_features.shape[0]} atoms x {ATOM_FDIM} features and "
-        f"{batch.bond_features.shape[0]} directed bonds x {BOND_FDIM} features"
-    )
-
+    smiles, y = bundled_multitask_frame()
+    counts = ", ".join(f"{task} {y[task].notna().sum()}" for task in y.columns)
+    print(f"{len(smiles)} molecules; measured values per task: {counts}")
     X_train, X_test, y_train, y_test = train_test_split(smiles, y, test_size=0.2, random_state=args.seed)
-    model = make_pipeline(
-        MorganFingerprint(radius=2, fp_size=2048), RandomForestRegressor(n_estimators=200, n_jobs=-1, random_state=0)
-    )
+
+    model = GATERegressor(max_iter=args.max_iter, random_state=args.seed)
+    start = time.perf_counter()
     model.fit(X_train, y_train)
-    rmse = root_mean_squared_error(y_test, model.predict(X_test))
-    print(f"Random forest on Morgan counts, 80/20 split (seed {args.seed}): test RMSE {rmse:.3f} log units")
-    print(f"(predicting the training mean instead: {np.std(y_test - y_train.mean()):.3f})")
+    elapsed = time.perf_counter() - start
+    best = model.best_validation_score_
+    print(f"Fitted a multi-task GATE (D-MPNN embedding) in {elapsed:.0f} s: {model.n_iter_} epochs, "
+          f"best validation R^2 {best:.3f}")
+
+    rmse = nan_root_mean_squared_error(y_test.to_numpy(), model.predict(X_test), multioutput="raw_values")
+    baseline = nan_root_mean_squared_error(
+        y_test.to_numpy(), np.tile(y_train.mean().to_numpy(), (len(y_test), 1)), multioutput="raw_values"
+    )
+    print("Test RMSE (80/20 split)       GATE   training-mean baseline")
+    for task, ours, ref in zip(model.tasks_, rmse, baseline):
+        print(f"  {task:<26} {ours:7.3f}   {ref:7.3f}")
     return 0
 
 

@@ -43,11 +43,13 @@ class DMPNNEncoder(nn.Module):
     def forward(self, graph: BatchGraph):
         src, dst = graph.edge_index
         n_atoms = graph.atom_features.shape[0]
-        h0 = self.W_i(torch.cat([graph.atom_features[src], graph.bond_features], dim=1))
+        h0 = self.W_i(torch.cat([graph.atom_features.index_select(0, src), graph.bond_features], dim=1))
         h = self.act(h0)
         for _ in range(self.depth - 1):
             into_atom = torch.zeros(n_atoms, self.hidden_size, dtype=h.dtype, device=h.device).index_add_(0, dst, h)
-            message = into_atom[src] - h[graph.reverse_edge]
+            # index_select, not [] indexing: its backward (index_add_) is deterministic on CPU, while
+            # advanced indexing's backward accumulates in a thread-dependent order.
+            message = into_atom.index_select(0, src) - h.index_select(0, graph.reverse_edge)
             h = self.dropout(self.act(h0 + self.W_h(message)))
         into_atom = torch.zeros(n_atoms, self.hidden_size, dtype=h.dtype, device=h.device).index_add_(0, dst, h)
         atom_h = self.dropout(self.act(self.W_o(torch.cat([graph.atom_features, into_atom], dim=1))))
