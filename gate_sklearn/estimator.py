@@ -427,7 +427,9 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         if "valid_r2" in history[-1]:
             self.validation_scores_ = [float(v) for v in history[:, "valid_r2"]]
-            self.best_validation_score_ = float(np.nanmax(self.validation_scores_))
+            finite = [v for v in self.validation_scores_ if np.isfinite(v)]
+            # NaN when no validation task had two labels to score (tiny data).
+            self.best_validation_score_ = max(finite) if finite else float("nan")
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
