@@ -2,6 +2,7 @@
 
 import numbers
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from skorch.utils import noop
 from ._persistence import read_model_file, restore_fitted, save_model
 from ._targets import check_targets, standardisation
 from .featurize import MorganFingerprint, smiles_to_graphs
-from .featurize._smiles import ON_INVALID_OPTIONS, check_smiles_input
+from .featurize._smiles import ON_INVALID_OPTIONS
 from .metrics import nan_r2_score
 from .nn import DMPNNEncoder, GATELoss, GATENetwork, MLPEncoder
 from .training import (
@@ -267,11 +268,10 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         Returns ``(inputs, valid)``: a list of graphs or a float32 matrix for
         the valid rows, and the boolean validity mask over all rows.
         """
-        show = self.verbose if self.verbose else 0
+        show = self.verbose or 0
         if self.featurizer == "precomputed":
             X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_min_samples=1)
             return X, np.ones(X.shape[0], dtype=bool)
-        check_smiles_input(X)
         if self.featurizer == "graph":
             graphs, valid = smiles_to_graphs(X, on_invalid=self.on_invalid, n_jobs=self.n_jobs, verbose=show)
             return [g for g in graphs if g is not None], valid
@@ -463,7 +463,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             for batch, _ in loader:
                 out = self.net_.infer(batch)
                 chunks.append(out[key].detach().cpu().double().numpy())
-        values = np.concatenate(chunks) if chunks else np.zeros((0,) + tuple(out_shape(module, key)))
+        values = np.concatenate(chunks) if chunks else np.zeros((0,) + _output_shape(module, key))
         return values, valid
 
     def _task_indices(self, tasks):
@@ -640,7 +640,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         return tags
 
 
-def out_shape(module, key):
+def _output_shape(module, key):
     """Trailing shape of a network output, for empty inputs."""
     if key == "y":
         return (module.n_tasks,)
@@ -653,18 +653,10 @@ def _take(inputs, rows):
     return [inputs[i] for i in rows]
 
 
-class _seeded_torch:
+@contextmanager
+def _seeded_torch(seed, device):
     """Seed torch for a block of work and give the caller's global random state back afterwards."""
-
-    def __init__(self, seed, device):
-        self.seed = seed
-        self.devices = [torch.device(device).index or 0] if str(device).startswith("cuda") else []
-
-    def __enter__(self):
-        self._fork = torch.random.fork_rng(devices=self.devices)
-        self._fork.__enter__()
-        torch.manual_seed(self.seed)
-        return self
-
-    def __exit__(self, *exc):
-        return self._fork.__exit__(*exc)
+    devices = [torch.device(device).index or 0] if str(device).startswith("cuda") else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield

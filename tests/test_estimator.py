@@ -247,3 +247,21 @@ def test_grid_search(molecules, n_jobs):
     ).fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.best_estimator_.predict(X[:3]).shape == (3, 2)
+
+
+def test_collapse_of_the_lf_space_is_reported():
+    from skorch.history import History
+
+    from gate_sklearn import ChartCollapseWarning
+
+    history = History()
+    for epoch, spread in enumerate([0.5, 0.2, 1e-5]):
+        history.new_epoch()
+        history.record("epoch", epoch + 1)
+        history.record("train_loss", 1.0)
+        history.record("train_regression", 1.0)
+        history.record("train_lf_spread", spread)
+    model = GATERegressor()
+    with pytest.warns(ChartCollapseWarning, match="collapsed"):
+        model._record_history(history)
+    assert model.loss_terms_["train_lf_spread"] == [0.5, 0.2, 1e-5]

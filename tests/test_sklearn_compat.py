@@ -1,7 +1,5 @@
 """scikit-learn's common estimator checks on the numeric mode, and molecule versions on SMILES."""
 
-import numpy as np
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from gate_sklearn import GATERegressor
