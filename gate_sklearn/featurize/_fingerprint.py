@@ -8,8 +8,7 @@ from rdkit.Chem import rdFingerprintGenerator
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..utils._parallel import parallel_map_chunks
-from ._smiles import ON_INVALID_OPTIONS, _parse_chunk, check_smiles_input, report_invalid
+from ._smiles import ON_INVALID_OPTIONS, _parse_chunk, check_smiles_input, map_smiles_chunks
 
 
 def _morgan_chunk(values, radius, fp_size, counts, dtype):
@@ -120,20 +119,14 @@ class MorganFingerprint(TransformerMixin, BaseEstimator):
         self._validate_params()
         values = check_smiles_input(X)
         dtype = np.dtype(self.dtype)
-        results = parallel_map_chunks(
+        blocks, _, _ = map_smiles_chunks(
             partial(_morgan_chunk, radius=self.radius, fp_size=self.fp_size, counts=self.counts, dtype=dtype),
             values,
+            on_invalid=self.on_invalid,
             n_jobs=self.n_jobs,
             verbose=self.verbose,
             desc="Morgan fingerprints",
         )
-        blocks, rows, reasons, offset = [], [], [], 0
-        for block, failures in results:
-            rows.extend(offset + i for i, _ in failures)
-            reasons.extend(r for _, r in failures)
-            blocks.append(block)
-            offset += len(block)
-        report_invalid(rows, list(values[rows]) if rows else [], reasons, self.on_invalid)
         return np.concatenate(blocks) if blocks else np.zeros((0, self.fp_size), dtype=dtype)
 
     def get_feature_names_out(self, input_features=None):

@@ -18,8 +18,7 @@ import torch
 from rdkit import Chem
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ..utils._parallel import parallel_map_chunks
-from ._smiles import _parse_chunk, check_on_invalid, check_smiles_input, report_invalid
+from ._smiles import _parse_chunk, check_on_invalid, check_smiles_input, map_smiles_chunks
 
 # Elements of organic chemistry and of common counter-ions; anything else goes to the "other" slot.
 ELEMENTS = (
@@ -278,19 +277,18 @@ def smiles_to_graphs(X, *, on_invalid="raise", n_jobs=None, verbose=0):
     """
     check_on_invalid(on_invalid)
     values = check_smiles_input(X)
-    results = parallel_map_chunks(
-        _featurize_smiles_chunk, values, n_jobs=n_jobs, verbose=verbose, desc="Featurizing molecules"
+    packed_chunks, invalid_rows, _ = map_smiles_chunks(
+        _featurize_smiles_chunk,
+        values,
+        on_invalid=on_invalid,
+        n_jobs=n_jobs,
+        verbose=verbose,
+        desc="Featurizing molecules",
     )
-    graphs, rows, reasons = [], [], []
-    for packed, failures in results:
-        chunk_graphs = iter(_unpack_graphs(packed))
-        bad = {i for i, _ in failures}
-        n_chunk = len(packed[3]) + len(failures)
-        rows.extend(len(graphs) + i for i, _ in failures)
-        reasons.extend(r for _, r in failures)
-        graphs.extend(None if i in bad else next(chunk_graphs) for i in range(n_chunk))
-    report_invalid(rows, list(values[rows]) if rows else [], reasons, on_invalid)
-    valid = np.array([g is not None for g in graphs], dtype=bool)
+    valid = np.ones(len(values), dtype=bool)
+    valid[invalid_rows] = False
+    graphs_of_valid = iter([g for packed in packed_chunks for g in _unpack_graphs(packed)])
+    graphs = [next(graphs_of_valid) if ok else None for ok in valid]
     return graphs, valid
 
 

@@ -3,6 +3,7 @@
 import numbers
 import warnings
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -203,19 +204,36 @@ def parse_smiles(X, *, on_invalid="raise", n_jobs=None, verbose=0):
     """
     check_on_invalid(on_invalid)
     values = check_smiles_input(X)
-    chunk_results = parallel_map_chunks(
-        _parse_chunk, values, n_jobs=n_jobs, verbose=verbose, desc="Parsing SMILES"
+    chunks, invalid_rows, reasons = map_smiles_chunks(
+        _parse_chunk, values, on_invalid=on_invalid, n_jobs=n_jobs, verbose=verbose, desc="Parsing SMILES"
     )
-    mols, invalid_rows, reasons = [], [], []
-    for chunk_mols, failures in chunk_results:
-        offset = len(mols)
-        invalid_rows.extend(offset + i for i, _ in failures)
-        reasons.extend(reason for _, reason in failures)
-        mols.extend(chunk_mols)
+    mols = [mol for chunk in chunks for mol in chunk]
     valid = np.ones(len(values), dtype=bool)
     valid[invalid_rows] = False
-    report_invalid(invalid_rows, values[invalid_rows] if invalid_rows else [], reasons, on_invalid)
     return ParsedMolecules(mols=mols, valid=valid, invalid_rows=invalid_rows, reasons=reasons)
+
+
+def _sized(func, chunk):
+    return func(chunk), len(chunk)
+
+
+def map_smiles_chunks(func, values, *, on_invalid, n_jobs=None, verbose=0, desc=None):
+    """Run ``func`` over chunks of SMILES and apply the invalid-row policy to all of them at once.
+
+    ``func(chunk)`` returns ``(payload, failures)`` with failures as
+    ``(position in chunk, reason)``. Returns the payloads in order, and the
+    input-wide positions and reasons of the invalid rows (after raising or
+    warning as ``on_invalid`` says).
+    """
+    results = parallel_map_chunks(partial(_sized, func), values, n_jobs=n_jobs, verbose=verbose, desc=desc)
+    payloads, rows, reasons, offset = [], [], [], 0
+    for (payload, failures), size in results:
+        rows.extend(offset + i for i, _ in failures)
+        reasons.extend(reason for _, reason in failures)
+        payloads.append(payload)
+        offset += size
+    report_invalid(rows, list(values[rows]) if rows else [], reasons, on_invalid)
+    return payloads, rows, reasons
 
 
 def report_invalid(rows, smiles, reasons, on_invalid):
