@@ -32,6 +32,10 @@ _WEIGHTS = "weights.pt"
 # Fitted attributes stored as JSON (arrays become lists).
 _FITTED_ATTRIBUTES = (
     "tasks_",
+    "output_tasks_",
+    "base_params_",
+    "added_tasks_",
+    "add_task_history_",
     "y_mean_",
     "y_scale_",
     "_y_ndim",
@@ -56,6 +60,8 @@ def _jsonable_param(name, value):
         return value.item() if isinstance(value, np.generic) else value
     if isinstance(value, torch.device):
         return str(value)
+    if name == "pretrained":
+        return None  # the fitted state holds the whole extended network; the source model is not needed
     if name == "random_state":
         return None  # a RandomState instance has no JSON form; the fitted weights do not depend on it
     raise TypeError(f"Parameter {name}={value!r} cannot be saved in the safe format; use joblib instead.")

@@ -1,26 +1,28 @@
 """GATERegressor: multi-task GATE as a scikit-learn estimator, trained through skorch."""
 
+import copy
 import numbers
 import warnings
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import TransformerTags, check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
 from ._persistence import read_model_file, restore_fitted, save_model
-from ._targets import check_targets, standardisation
+from ._targets import check_targets, standardisation, task_names_of
 from .featurize import MorganFingerprint, smiles_to_graphs
 from .featurize._smiles import ON_INVALID_OPTIONS
 from .metrics import nan_r2_score
-from .nn import DMPNNEncoder, GATELoss, GATENetwork, MLPEncoder
+from .nn import DMPNNEncoder, GATELoss, GATENetwork, MLPEncoder, TaskModules
 from .training import (
     LOGGED_VALUES,
     DenseDataset,
@@ -32,6 +34,43 @@ from .training import (
 )
 
 FEATURIZERS = ("graph", "morgan", "precomputed")
+
+# Parameters that define the shared part of the network. A model fitted with ``pretrained=``
+# takes them from the pre-trained model, whose network it extends.
+BASE_PARAMS = (
+    "featurizer",
+    "hidden_size",
+    "depth",
+    "latent_dim",
+    "task_hidden_size",
+    "dropout",
+    "morgan_radius",
+    "morgan_size",
+)
+
+# Parameters that govern one round of training; ``add_task`` accepts each of them as an option.
+TRAINING_PARAMS = (
+    "task_hidden_size",
+    "dropout",
+    "private_branch_size",
+    "autoencoder_weight",
+    "consistency_weight",
+    "mapping_weight",
+    "distance_weight",
+    "n_perturbations",
+    "perturbation_scale",
+    "max_mapping_partners",
+    "max_iter",
+    "batch_size",
+    "learning_rate_init",
+    "weight_decay",
+    "early_stopping",
+    "validation_fraction",
+    "n_iter_no_change",
+    "tol",
+    "random_state",
+    "verbose",
+)
 
 
 class ChartCollapseWarning(UserWarning):
@@ -96,7 +135,24 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         sigma, the perturbation's standard deviation relative to that of the
         embedding over the batch.
     max_mapping_partners : int, default=4
-        Source charts sampled per task in the mapping term.
+        Other charts sampled per task and batch in the mapping term, and
+        reference charts sampled in the distance term during task addition:
+        the cost of a batch stays flat in the number of tasks.
+    private_branch_size : int, default=0
+        Task addition only: width of a task-private embedding of the input
+        (same kind as the shared one), trained with the new task's modules
+        and concatenated to the frozen shared embedding. 0 gives the new task
+        the frozen embedding alone.
+    pretrained : GATERegressor, default=None
+        A fitted model to extend. ``fit(X, y)`` then works on a deep copy of
+        it and adds y's task(s) with :meth:`add_task`, using this estimator's
+        training and alignment parameters; ``predict`` returns the added
+        task(s) only (the source tasks stay reachable with ``tasks=``). The
+        architecture (``featurizer``, ``hidden_size``, ``depth``,
+        ``latent_dim``, ``morgan_*``) is the pre-trained model's; the object
+        passed is never modified, and :func:`~sklearn.base.clone` shares it
+        rather than copying it unfitted, so cross-validation and grid search
+        over the alignment weights work.
     max_iter : int, default=100
         Maximum number of epochs.
     batch_size : int, default=64
@@ -138,11 +194,25 @@ class GATERegressor(RegressorMixin, BaseEstimator):
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the torch network.
     tasks_ : list of str
-        Task names, in column order of ``predict``'s output.
+        Every task the model predicts, in the order of its network's heads.
+    output_tasks_ : list of str
+        The tasks ``predict`` returns by default: all of them, or with
+        ``pretrained=``, the ones this estimator added.
+    added_tasks_ : list of dict
+        One entry per task added by :meth:`add_task` (or ``pretrained=``):
+        its name and the sizes of the modules built for it.
+    add_task_history_ : dict of str to dict
+        Per added task, the record of the task addition that trained it:
+        ``n_iter``, ``loss_curve``, ``validation_scores``,
+        ``best_validation_score`` and ``loss_terms`` (like the attributes
+        below). Tasks added together share one record.
+    base_params_ : dict
+        The architecture parameters of the shared network (see
+        ``pretrained``).
     y_mean_, y_scale_ : ndarray of shape (n_tasks,)
         Per-task standardisation of the targets.
     n_iter_ : int
-        Epochs run.
+        Epochs run (by the task addition, under ``pretrained=``).
     loss_curve_ : list of float
         Total training loss per epoch.
     validation_scores_ : list of float or None
@@ -183,6 +253,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         "n_perturbations": [Interval(numbers.Integral, 1, None, closed="left")],
         "perturbation_scale": [Interval(numbers.Real, 0, None, closed="neither")],
         "max_mapping_partners": [Interval(numbers.Integral, 1, None, closed="left")],
+        "private_branch_size": [Interval(numbers.Integral, 0, None, closed="left")],
+        "pretrained": [None, HasMethods(["predict", "add_task"])],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -215,6 +287,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         n_perturbations=4,
         perturbation_scale=0.1,
         max_mapping_partners=4,
+        private_branch_size=0,
+        pretrained=None,
         max_iter=100,
         batch_size=64,
         learning_rate_init=1e-3,
@@ -244,6 +318,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         self.n_perturbations = n_perturbations
         self.perturbation_scale = perturbation_scale
         self.max_mapping_partners = max_mapping_partners
+        self.private_branch_size = private_branch_size
+        self.pretrained = pretrained
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -262,6 +338,14 @@ class GATERegressor(RegressorMixin, BaseEstimator):
 
     # -- input ----------------------------------------------------------------------------------
 
+    def _base(self, name):
+        """An architecture parameter of the fitted network (or of the one ``fit`` will build)."""
+        if hasattr(self, "base_params_"):
+            return self.base_params_[name]
+        if isinstance(self.pretrained, GATERegressor):
+            return self.pretrained._base(name)
+        return getattr(self, name)
+
     def _featurize(self, X, *, reset):
         """Turn X into model inputs for its valid rows.
 
@@ -269,15 +353,16 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         the valid rows, and the boolean validity mask over all rows.
         """
         show = self.verbose or 0
-        if self.featurizer == "precomputed":
+        featurizer = self._base("featurizer")
+        if featurizer == "precomputed":
             X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_min_samples=1)
             return X, np.ones(X.shape[0], dtype=bool)
-        if self.featurizer == "graph":
+        if featurizer == "graph":
             graphs, valid = smiles_to_graphs(X, on_invalid=self.on_invalid, n_jobs=self.n_jobs, verbose=show)
             return [g for g in graphs if g is not None], valid
         fingerprints = MorganFingerprint(
-            radius=self.morgan_radius,
-            fp_size=self.morgan_size,
+            radius=self._base("morgan_radius"),
+            fp_size=self._base("morgan_size"),
             on_invalid=self.on_invalid,
             n_jobs=self.n_jobs,
             verbose=show,
@@ -285,43 +370,73 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         valid = ~np.isnan(fingerprints).any(axis=1)
         return fingerprints[valid], valid
 
+    def _n_input_features(self):
+        """Input width of an MLP embedding (None for graphs)."""
+        featurizer = self._base("featurizer")
+        if featurizer == "morgan":
+            return self._base("morgan_size")
+        return self.n_features_in_ if featurizer == "precomputed" else None
+
     def _dataset(self, inputs, y=None):
-        if self.featurizer == "graph":
+        if self._base("featurizer") == "graph":
             return GraphDataset(inputs, y)
         return DenseDataset(inputs, y)
 
     def _collate(self):
-        return collate_graph_items if self.featurizer == "graph" else None
+        return collate_graph_items if self._base("featurizer") == "graph" else None
 
     # -- network --------------------------------------------------------------------------------
 
-    def _build_embedding(self, n_features):
-        if self.featurizer == "graph":
-            return DMPNNEncoder(hidden_size=self.hidden_size, depth=self.depth, dropout=self.dropout)
-        return MLPEncoder(n_features, hidden_size=self.hidden_size, depth=self.depth, dropout=self.dropout)
+    def _build_embedding(self, hidden_size, dropout):
+        if self._base("featurizer") == "graph":
+            return DMPNNEncoder(hidden_size=hidden_size, depth=self._base("depth"), dropout=dropout)
+        return MLPEncoder(self._n_input_features(), hidden_size=hidden_size, depth=self._base("depth"), dropout=dropout)
 
-    def _build_network(self, n_tasks, n_features):
+    def _build_network(self, n_tasks):
         return GATENetwork(
-            self._build_embedding(n_features),
+            self._build_embedding(self._base("hidden_size"), self._base("dropout")),
             n_tasks=n_tasks,
-            latent_dim=self.latent_dim,
-            task_hidden_size=self.task_hidden_size,
-            dropout=self.dropout,
+            latent_dim=self._base("latent_dim"),
+            task_hidden_size=self._base("task_hidden_size"),
+            dropout=self._base("dropout"),
         )
 
-    def _build_loss(self):
+    def _build_added_task(self, spec):
+        """A new task's modules, with its private branch when ``spec`` asks for one."""
+        branch_size = spec["private_branch_size"]
+        return TaskModules(
+            self._base("hidden_size"),
+            self._base("latent_dim"),
+            spec["task_hidden_size"],
+            spec["dropout"],
+            branch=self._build_embedding(branch_size, spec["dropout"]) if branch_size else None,
+        )
+
+    def _settings(self, options=None, caller="fit"):
+        """The training parameters, with ``options`` (validated) in place of the estimator's own."""
+        options = dict(options or {})
+        unknown = sorted(set(options) - set(TRAINING_PARAMS))
+        if unknown:
+            raise TypeError(f"{caller}() got unknown option(s) {unknown}; the options are {list(TRAINING_PARAMS)}.")
+        constraints = {name: self._parameter_constraints[name] for name in options}
+        validate_parameter_constraints(constraints, options, caller_name=f"{type(self).__name__}.{caller}")
+        return SimpleNamespace(**{name: options.get(name, getattr(self, name)) for name in TRAINING_PARAMS})
+
+    @staticmethod
+    def _build_loss(settings):
         return GATELoss(
-            autoencoder_weight=self.autoencoder_weight,
-            consistency_weight=self.consistency_weight,
-            mapping_weight=self.mapping_weight,
-            distance_weight=self.distance_weight,
-            n_perturbations=self.n_perturbations,
-            perturbation_scale=self.perturbation_scale,
-            max_mapping_partners=self.max_mapping_partners,
+            autoencoder_weight=settings.autoencoder_weight,
+            consistency_weight=settings.consistency_weight,
+            mapping_weight=settings.mapping_weight,
+            distance_weight=settings.distance_weight,
+            n_perturbations=settings.n_perturbations,
+            perturbation_scale=settings.perturbation_scale,
+            max_mapping_partners=settings.max_mapping_partners,
         )
 
-    def _build_net(self, module, valid_dataset, y_valid, *, trainable_tasks=None, max_epochs=None, lr=None):
+    def _build_net(self, module, settings, valid_dataset=None, y_valid=None, trainable_tasks=None):
         """A skorch net around ``module`` with our loss, logging and early stopping."""
+        verbose = settings.verbose or 0
         callbacks = [("loss_terms", LossTermLogger())]
         if valid_dataset is not None:
             callbacks += [
@@ -331,54 +446,67 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                     EarlyStopping(
                         monitor="valid_r2",
                         lower_is_better=False,
-                        patience=self.n_iter_no_change,
-                        threshold=self.tol,
+                        patience=settings.n_iter_no_change,
+                        threshold=settings.tol,
                         threshold_mode="abs",
                         load_best=True,
-                        sink=print if self.verbose else noop,
+                        sink=print if verbose else noop,
                     ),
                 ),
             ]
-        if self.verbose and self.verbose >= 2:
+        if verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         collate = self._collate()
         return GATENet(
             module=module,
-            criterion=self._build_loss(),
+            criterion=self._build_loss(settings),
             optimizer=torch.optim.Adam,
-            lr=self.learning_rate_init if lr is None else lr,
-            optimizer__weight_decay=self.weight_decay,
-            max_epochs=self.max_iter if max_epochs is None else max_epochs,
-            batch_size=self.batch_size,
+            lr=settings.learning_rate_init,
+            optimizer__weight_decay=settings.weight_decay,
+            max_epochs=settings.max_iter,
+            batch_size=settings.batch_size,
             iterator_train__shuffle=True,
             iterator_train__collate_fn=collate,
             iterator_valid__collate_fn=collate,
             train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
             callbacks=callbacks,
             device=self.device_,
-            verbose=int(bool(self.verbose)),
+            verbose=int(bool(verbose)),
             # Every term's epoch mean is in the history; the printed table shows the training ones.
             callbacks__print_log__keys_ignored=[f"valid_{n}" for n in LOGGED_VALUES] + ["batches"],
             trainable_tasks=trainable_tasks,
         )
 
-    def _split_rows(self, n_samples, rng):
+    @staticmethod
+    def _split_rows(n_samples, rng, settings):
         """Indices of the training and validation rows (no validation without early stopping)."""
         order = rng.permutation(n_samples)
-        if not self.early_stopping:
+        if not settings.early_stopping:
             return order, None
-        n_valid = int(np.ceil(self.validation_fraction * n_samples))
+        n_valid = int(np.ceil(settings.validation_fraction * n_samples))
         if n_samples - n_valid < 1:
             raise ValueError(
                 f"early_stopping needs rows for training and validation, but there are only {n_samples} "
-                f"samples with validation_fraction={self.validation_fraction}. Set early_stopping=False."
+                f"samples with validation_fraction={settings.validation_fraction}. Set early_stopping=False."
             )
         return np.sort(order[n_valid:]), np.sort(order[:n_valid])
+
+    def _train(self, module, inputs, Y_std, settings, seed, trainable_tasks=None):
+        """Train ``module`` on standardised targets (NaN-holed); returns the skorch net."""
+        train_rows, valid_rows = self._split_rows(len(Y_std), np.random.default_rng(seed), settings)
+        train_set = self._dataset(_take(inputs, train_rows), Y_std[train_rows])
+        valid_set, y_valid = None, None
+        if valid_rows is not None:
+            valid_set = self._dataset(_take(inputs, valid_rows), Y_std[valid_rows])
+            y_valid = Y_std[valid_rows]
+        net = self._build_net(module, settings, valid_set, y_valid, trainable_tasks)
+        net.fit(train_set, y=None)
+        return net
 
     # -- fitting --------------------------------------------------------------------------------
 
     def fit(self, X, y):
-        """Fit the multi-task model.
+        """Fit the multi-task model, or add y's task(s) to a copy of ``pretrained``.
 
         Parameters
         ----------
@@ -394,63 +522,198 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        n_rows = _num_samples(X)
-        if n_rows < 2:
-            raise ValueError(f"n_samples={n_rows}: GATERegressor needs at least 2 samples to fit.")
-        Y, names, ndim = check_targets(y)
-        if Y.shape[0] != n_rows:
-            raise ValueError(f"X and y have different numbers of rows: {n_rows} and {Y.shape[0]}.")
-        inputs, valid = self._featurize(X, reset=True)
-        Y = Y[valid]
-        if not valid.all():
-            check_targets(Y)  # dropping invalid molecules may have emptied a task or left too few rows
+        if self.pretrained is not None:
+            return self._fit_pretrained(X, y)
+        Y, names, ndim, inputs = self._check_fit_data(X, y, reset=True)
         self.tasks_ = names
+        self.output_tasks_ = list(names)
         self._y_ndim = ndim
+        self.added_tasks_ = []
+        self.add_task_history_ = {}
         self.y_mean_, self.y_scale_ = standardisation(Y)
         Y_std = (Y - self.y_mean_) / self.y_scale_
         self.device_ = resolve_device(self.device)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-
+        settings = self._settings()
+        seed = check_random_state(settings.random_state).randint(np.iinfo(np.int32).max)
         with _seeded_torch(seed, self.device_):
-            train_rows, valid_rows = self._split_rows(len(Y_std), np.random.default_rng(seed))
-            n_features = inputs.shape[1] if self.featurizer != "graph" else None
-            module = self._build_network(len(names), n_features)
-            train_set = self._dataset(_take(inputs, train_rows), Y_std[train_rows])
-            valid_set = None if valid_rows is None else self._dataset(_take(inputs, valid_rows), Y_std[valid_rows])
-            self.net_ = self._build_net(module, valid_set, None if valid_rows is None else Y_std[valid_rows])
-            self.net_.fit(train_set, y=None)
-        self._record_history(self.net_.history)
+            module = self._build_network(len(names))
+            self.net_ = self._train(module, inputs, Y_std, settings, seed)
+        self._set_history(_history_record(self.net_.history))
         return self
 
-    def _record_history(self, history):
-        self.n_iter_ = len(history)
-        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
-        if "valid_r2" in history[-1]:
-            self.validation_scores_ = [float(v) for v in history[:, "valid_r2"]]
-            finite = [v for v in self.validation_scores_ if np.isfinite(v)]
-            # NaN when no validation task had two labels to score (tiny data).
-            self.best_validation_score_ = max(finite) if finite else float("nan")
+    def _check_fit_data(self, X, y, *, reset):
+        """Validate X and y together and featurize X; returns ``(Y, names, ndim, inputs)`` for valid rows."""
+        n_rows = _num_samples(X)
+        if n_rows < 2:
+            raise ValueError(f"n_samples={n_rows}: GATERegressor needs at least 2 samples to fit.")
+        Y, default_names, ndim = check_targets(y)
+        if Y.shape[0] != n_rows:
+            raise ValueError(f"X and y have different numbers of rows: {n_rows} and {Y.shape[0]}.")
+        if reset:
+            # The shared network's architecture is fixed by this fit.
+            self.base_params_ = {name: getattr(self, name) for name in BASE_PARAMS}
+        inputs, valid = self._featurize(X, reset=reset)
+        Y = Y[valid]
+        if not valid.all():
+            check_targets(Y)  # dropping invalid molecules may have emptied a task or left too few rows
+        return Y, default_names, ndim, inputs
+
+    def _set_history(self, record):
+        self.n_iter_ = record["n_iter"]
+        self.loss_curve_ = record["loss_curve"]
+        self.validation_scores_ = record["validation_scores"]
+        self.best_validation_score_ = record["best_validation_score"]
+        self.loss_terms_ = record["loss_terms"]
+
+    # -- task addition --------------------------------------------------------------------------
+
+    def add_task(self, X, y, name=None, **options):
+        """Add one or more tasks to the fitted model, aligned to the charts it already learned.
+
+        The shared embedding and every existing task's modules are frozen (no
+        gradient, eval mode throughout); the new task gets its own encoder,
+        head, transfer and inverse (and a private branch of the input, see
+        ``private_branch_size``), and only those are trained: on its
+        regression and autoencoder terms, and on consistency, mapping and
+        distance against the frozen charts, evaluated on the new task's own
+        molecules. The existing tasks' predictions do not change, bit for bit.
+        Training has its own early stopping on a validation part of the new
+        data, and its record is kept in ``add_task_history_``.
+
+        Parameters
+        ----------
+        X : list, ndarray, Series or one-column DataFrame of str, or array-like of shape (n_samples, n_features)
+            Molecules (or features) measured for the new task(s).
+        y : array-like of shape (n_samples,) or (n_samples, n_new_tasks)
+            The new task's values; 2-D (or a DataFrame) adds several tasks at
+            once. NaN where not measured.
+        name : str or list of str, default=None
+            Name(s) of the new task(s). By default a Series' name or a
+            DataFrame's columns, else ``task_k`` with the next free ``k``.
+        **options
+            Training parameters for this addition only, in place of the
+            estimator's own: ``max_iter``, ``learning_rate_init``,
+            ``batch_size``, ``weight_decay``, ``early_stopping``,
+            ``validation_fraction``, ``n_iter_no_change``, ``tol``, the four
+            alignment weights, ``n_perturbations``, ``perturbation_scale``,
+            ``max_mapping_partners``, ``task_hidden_size``, ``dropout``,
+            ``private_branch_size``, ``random_state`` and ``verbose``.
+
+        Returns
+        -------
+        self : GATERegressor
+            The model, now predicting the new task(s) too.
+
+        Raises
+        ------
+        ValueError
+            A task name already in ``tasks_``, repeated names, or targets that
+            fail the same checks as in ``fit``.
+        """
+        check_is_fitted(self, "net_")
+        settings = self._settings(options, caller="add_task")
+        names = self._add_tasks(X, y, name, settings)
+        self.output_tasks_ = self.output_tasks_ + names
+        if len(self.output_tasks_) > 1:
+            self._y_ndim = 2
+        return self
+
+    def _new_task_names(self, y, name, n_new):
+        if name is not None:
+            names = [name] if isinstance(name, str) else [str(n) for n in name]
+            if len(names) != n_new:
+                raise ValueError(f"name gives {len(names)} task name(s) for {n_new} new task(s) in y.")
+        elif isinstance(y, pd.DataFrame) or (isinstance(y, pd.Series) and y.name is not None):
+            names = task_names_of(y, n_new)
         else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-        self.loss_terms_ = {
-            key: [float(epoch.get(key, np.nan)) for epoch in history]
-            for key in (f"{p}_{n}" for p in ("train", "valid") for n in LOGGED_VALUES)
-            if key in history[-1]
-        }
-        spread = self.loss_terms_.get("train_lf_spread")
-        if spread and len(spread) > 1 and spread[-1] < 1e-3 * max(spread):
-            warnings.warn(
-                f"The locally flat coordinates collapsed: their spread fell from {max(spread):.3g} to "
-                f"{spread[-1]:.3g}. Lower consistency_weight or raise autoencoder_weight.",
-                ChartCollapseWarning,
-                stacklevel=3,
+            names, k = [], len(self.tasks_)
+            while len(names) < n_new:
+                if f"task_{k}" not in self.tasks_:
+                    names.append(f"task_{k}")
+                k += 1
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"Task names must be unique; repeated: {repeated}.")
+        taken = [n for n in names if n in self.tasks_]
+        if taken:
+            raise ValueError(
+                f"Task(s) {taken} already exist in this model (tasks_={self.tasks_}); give the new task another "
+                "name with name=..."
             )
+        return names
+
+    def _add_tasks(self, X, y, name, settings):
+        """Append and train new tasks' modules on a frozen network; returns their names."""
+        Y, _, _, inputs = self._check_fit_data(X, y, reset=False)
+        names = self._new_task_names(y, name, Y.shape[1])
+        mean, scale = standardisation(Y)
+        n_old, n_new = len(self.tasks_), len(names)
+        Y_std = np.full((len(Y), n_old + n_new), np.nan)
+        Y_std[:, n_old:] = (Y - mean) / scale
+        spec = {
+            "task_hidden_size": settings.task_hidden_size,
+            "dropout": settings.dropout,
+            "private_branch_size": settings.private_branch_size,
+        }
+        seed = check_random_state(settings.random_state).randint(np.iinfo(np.int32).max)
+        module = self.net_.module_
+        try:
+            with _seeded_torch(seed, self.device_):
+                module.freeze()
+                module.tasks.extend(self._build_added_task(spec) for _ in names)
+                new_tasks = list(range(n_old, n_old + n_new))
+                net = self._train(module, inputs, Y_std, settings, seed, trainable_tasks=new_tasks)
+        except BaseException:
+            # A failed or interrupted addition leaves the model as it was.
+            del module.tasks[n_old:]
+            raise
+        record = _history_record(net.history)
+        self.net_ = net
+        self.tasks_ = self.tasks_ + names
+        self.y_mean_ = np.concatenate([self.y_mean_, mean])
+        self.y_scale_ = np.concatenate([self.y_scale_, scale])
+        self.added_tasks_ = self.added_tasks_ + [dict(spec, name=n) for n in names]
+        self.add_task_history_ = {**self.add_task_history_, **{n: record for n in names}}
+        return names
+
+    def _fit_pretrained(self, X, y):
+        base = self.pretrained
+        if not isinstance(base, GATERegressor):
+            raise TypeError(f"pretrained must be a fitted GATERegressor, got {type(base).__name__}.")
+        check_is_fitted(base, "net_", msg="pretrained must be a fitted GATERegressor; fit it first.")
+        base = copy.deepcopy(base)  # the model passed in is never modified
+        for attribute in [a for a in vars(self) if _is_fitted_attribute(a)]:
+            delattr(self, attribute)
+        for attribute, value in vars(base).items():
+            if _is_fitted_attribute(attribute):
+                setattr(self, attribute, value)
+        self.device_ = resolve_device(self.device)
+        settings = self._settings()
+        names = self._add_tasks(X, y, None, settings)
+        self.output_tasks_ = names
+        self._y_ndim = 1 if (np.ndim(y) == 1 and len(names) == 1) else 2
+        self._set_history(self.add_task_history_[names[0]])
+        return self
+
+    def __sklearn_clone__(self):
+        # The pre-trained model is shared, not cloned: a clone of it would be unfitted. Sharing is
+        # safe because fit only ever reads it (and works on a deep copy).
+        if self.pretrained is None:
+            return super().__sklearn_clone__()
+        params = self.get_params(deep=False)
+        pretrained = params.pop("pretrained")
+        new = type(self)(**{k: clone(v, safe=False) for k, v in params.items()})
+        new.pretrained = pretrained
+        return new
 
     # -- inference ------------------------------------------------------------------------------
 
-    def _forward(self, X, key):
-        """Run the network on X in eval mode; returns ``(output[key] as float64, valid mask)``."""
+    def _forward(self, X, read, width):
+        """Run the network on X in eval mode, batch by batch.
+
+        ``read(outputs)`` picks a (n, width) tensor from each batch's outputs.
+        Returns ``(values as float64 for the valid rows, valid mask)``.
+        """
         check_is_fitted(self, "net_")
         inputs, valid = self._featurize(X, reset=False)
         module = self.net_.module_
@@ -461,52 +724,85 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         module.eval()
         with torch.no_grad():
             for batch, _ in loader:
-                out = self.net_.infer(batch)
-                chunks.append(out[key].detach().cpu().double().numpy())
-        values = np.concatenate(chunks) if chunks else np.zeros((0,) + _output_shape(module, key))
+                chunks.append(read(self.net_.infer(batch)).detach().cpu().double().numpy())
+        values = np.concatenate(chunks) if chunks else np.zeros((0, width))
         return values, valid
 
     def _task_indices(self, tasks):
         if tasks is None:
-            return list(range(len(self.tasks_))), None
+            return [self.tasks_.index(t) for t in self.output_tasks_], None
         names = [tasks] if isinstance(tasks, str) else list(tasks)
         unknown = [t for t in names if t not in self.tasks_]
         if unknown:
             raise ValueError(f"Unknown task(s) {unknown}; this model predicts {self.tasks_}.")
         return [self.tasks_.index(t) for t in names], isinstance(tasks, str)
 
-    def predict(self, X, tasks=None):
-        """Predict every task (or the ones named) in the targets' own units.
+    def predict(self, X, tasks=None, return_std=False):
+        """Predict the model's tasks (or the ones named) in the targets' own units.
 
         Parameters
         ----------
         X : list, ndarray, Series or one-column DataFrame of str, or array-like of shape (n_samples, n_features)
             SMILES strings, or a numeric matrix when ``featurizer="precomputed"``.
         tasks : str or list of str, default=None
-            Task names to predict. A single name gives a 1-D result.
+            Task names to predict. A single name gives a 1-D result. By
+            default ``output_tasks_``: every task, or under ``pretrained=``
+            the added ones.
+        return_std : bool, default=False
+            Also return, per task, the spread of its predictions read through
+            the other tasks' charts: the standard deviation of the direct
+            prediction ``g_t(f_t(x))`` and the mapped ones ``g_t(G_t(u_k))``
+            for every other task ``k``. A cheap uncertainty estimate that
+            needs a model with at least two tasks; its rank correlation with
+            the actual error is measured in ``benchmarks/add_task_cost.py``.
 
         Returns
         -------
-        ndarray of shape (n_samples,) or (n_samples, n_tasks), float64
-            Mirrors the dimensionality of the ``y`` given to ``fit`` (unless
-            ``tasks`` is given). Rows of invalid molecules are NaN under
-            ``on_invalid="nan"``.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks), float64
+            Direct predictions. Mirrors the dimensionality of the ``y`` given
+            to ``fit`` (unless ``tasks`` is given). Rows of invalid molecules
+            are NaN under ``on_invalid="nan"``.
+        y_std : ndarray, same shape as ``y_pred``
+            Only with ``return_std=True``: the spread over charts.
         """
         check_is_fitted(self, "net_")
         columns, single = self._task_indices(tasks)
-        values, valid = self._forward(X, "y")
-        out = np.full((len(valid), len(self.tasks_)), np.nan)
-        out[valid] = values * self.y_scale_ + self.y_mean_
-        out = out[:, columns]
+        if return_std and len(self.tasks_) < 2:
+            raise ValueError(
+                "return_std=True reads each task through the other tasks' charts, but this model has a single "
+                f"task ({self.tasks_[0]!r}). Add a task, or fit on several."
+            )
+        module = self.net_.module_
+
+        def read(outputs):
+            direct = outputs["y"][:, columns]
+            if not return_std:
+                return direct
+            spread = []
+            for j in columns:
+                others = [k for k in range(module.n_tasks) if k != j]
+                readings = torch.cat([outputs["y"][:, [j]], module.mapped_predictions(outputs["u"], j, others)], 1)
+                spread.append(readings.std(dim=1, unbiased=False))
+            return torch.cat([direct, torch.stack(spread, dim=1)], dim=1)
+
+        width = len(columns) * (2 if return_std else 1)
+        values, valid = self._forward(X, read, width)
+        out = np.full((len(valid), width), np.nan)
+        out[valid] = values
+        scale, mean = self.y_scale_[columns], self.y_mean_[columns]
+        results = [out[:, : len(columns)] * scale + mean]
+        if return_std:
+            results.append(out[:, len(columns) :] * scale)
         if single or (single is None and self._y_ndim == 1):
-            return out[:, 0]
-        return out
+            results = [r[:, 0] for r in results]
+        return tuple(results) if return_std else results[0]
 
     def transform(self, X):
         """Locally flat coordinates of each molecule: a learned fingerprint for other estimators.
 
-        The mean over tasks of ``T_k(f_k(E(x)))``; the consistency term makes
-        every chart agree on it.
+        The mean of ``T_k(f_k(E(x)))`` over the tasks trained jointly by
+        ``fit``; the consistency term makes every chart agree on it. Tasks
+        added later align to this space and leave it unchanged.
 
         Parameters
         ----------
@@ -518,9 +814,12 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples, latent_dim), float64
             NaN rows for invalid molecules under ``on_invalid="nan"``.
         """
-        values, valid = self._forward(X, "u")
-        out = np.full((len(valid), self.latent_dim), np.nan)
-        out[valid] = values.mean(axis=1)
+        check_is_fitted(self, "net_")
+        latent_dim = self._base("latent_dim")
+        n_base = len(self.tasks_) - len(self.added_tasks_)
+        values, valid = self._forward(X, lambda outputs: outputs["u"][:, :n_base].mean(dim=1), latent_dim)
+        out = np.full((len(valid), latent_dim), np.nan)
+        out[valid] = values
         return out
 
     def fit_transform(self, X, y):
@@ -617,14 +916,12 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         params = dict(metadata["params"], device=device)
         model = restore_fitted(cls(**params), metadata)
         model.device_ = resolve_device(device)
-        n_features = getattr(model, "n_features_in_", None)
-        if model.featurizer == "morgan":
-            n_features = model.morgan_size
-        module = model._build_network(len(model.tasks_), n_features)
+        n_base = len(model.tasks_) - len(model.added_tasks_)
+        module = model._build_network(n_base)
+        module.tasks.extend(model._build_added_task(spec) for spec in model.added_tasks_)
         module.load_state_dict(state)
-        model.net_ = model._build_net(module, None, None)
+        model.net_ = model._build_net(module, model._settings())
         model.net_.initialize()
-        model.net_.module_.load_state_dict(state)
         return model
 
     def __sklearn_tags__(self):
@@ -633,18 +930,41 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         tags.target_tags.single_output = True
         # transform() gives the LF coordinates (always float64), so it is a transformer too.
         tags.transformer_tags = TransformerTags(preserves_dtype=["float64"])
-        if self.featurizer != "precomputed":
+        if self._base("featurizer") != "precomputed":
             tags.input_tags.two_d_array = False
             tags.input_tags.one_d_array = True
             tags.input_tags.string = True
         return tags
 
 
-def _output_shape(module, key):
-    """Trailing shape of a network output, for empty inputs."""
-    if key == "y":
-        return (module.n_tasks,)
-    return (module.n_tasks, module.latent_dim)
+def _is_fitted_attribute(name):
+    return name == "_y_ndim" or (name.endswith("_") and not name.startswith("_"))
+
+
+def _history_record(history):
+    """What a training run leaves: epochs, loss curve, validation scores, every term per epoch."""
+    record = {"n_iter": len(history), "loss_curve": [float(v) for v in history[:, "train_loss"]]}
+    if "valid_r2" in history[-1]:
+        scores = [float(v) for v in history[:, "valid_r2"]]
+        finite = [v for v in scores if np.isfinite(v)]
+        # NaN when no validation task had two labels to score (tiny data).
+        record.update(validation_scores=scores, best_validation_score=max(finite) if finite else float("nan"))
+    else:
+        record.update(validation_scores=None, best_validation_score=None)
+    record["loss_terms"] = {
+        key: [float(epoch.get(key, np.nan)) for epoch in history]
+        for key in (f"{p}_{n}" for p in ("train", "valid") for n in LOGGED_VALUES)
+        if key in history[-1]
+    }
+    spread = record["loss_terms"].get("train_lf_spread")
+    if spread and len(spread) > 1 and spread[-1] < 1e-3 * max(spread):
+        warnings.warn(
+            f"The locally flat coordinates collapsed: their spread fell from {max(spread):.3g} to "
+            f"{spread[-1]:.3g}. Lower consistency_weight or raise autoencoder_weight.",
+            ChartCollapseWarning,
+            stacklevel=4,
+        )
+    return record
 
 
 def _take(inputs, rows):

@@ -120,6 +120,12 @@ class GATENet(NeuralNet):
         super().__init__(*args, **kwargs)
         self.trainable_tasks = trainable_tasks
 
+    def get_all_learnable_params(self):
+        # Task addition: the optimizer holds only the new tasks' parameters, not the frozen ones.
+        for name, param in super().get_all_learnable_params():
+            if param.requires_grad:
+                yield name, param
+
     def infer(self, x, **fit_params):
         if isinstance(x, BatchGraph):
             return self.module_(x.to(self.device))

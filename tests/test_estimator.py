@@ -253,6 +253,7 @@ def test_collapse_of_the_lf_space_is_reported():
     from skorch.history import History
 
     from gate_sklearn import ChartCollapseWarning
+    from gate_sklearn.estimator import _history_record
 
     history = History()
     for epoch, spread in enumerate([0.5, 0.2, 1e-5]):
@@ -261,7 +262,6 @@ def test_collapse_of_the_lf_space_is_reported():
         history.record("train_loss", 1.0)
         history.record("train_regression", 1.0)
         history.record("train_lf_spread", spread)
-    model = GATERegressor()
     with pytest.warns(ChartCollapseWarning, match="collapsed"):
-        model._record_history(history)
-    assert model.loss_terms_["train_lf_spread"] == [0.5, 0.2, 1e-5]
+        record = _history_record(history)
+    assert record["loss_terms"]["train_lf_spread"] == [0.5, 0.2, 1e-5]

@@ -40,7 +40,7 @@ class LFStandardize(nn.Module):
 
 
 class TaskModules(nn.Module):
-    """The four modules one task owns (METHOD.md, "Modules").
+    """The four modules one task owns (METHOD.md, "Modules"), and optionally a private branch.
 
     ``encoder`` (f): embedding -> the task's chart ``z``; ``head`` (g): ``z`` ->
     the prediction; ``transfer`` (T): ``z`` -> locally flat coordinates ``u``,
@@ -58,15 +58,26 @@ class TaskModules(nn.Module):
         Hidden width of every per-task MLP.
     dropout : float
         Dropout inside the encoder and head.
+    branch : nn.Module, optional
+        A task-private embedding of the input, concatenated to the shared one
+        before the encoder. Task addition uses it to give a new task capacity
+        of its own next to the frozen shared embedding (METHOD.md, "Evidence
+        so far").
     """
 
-    def __init__(self, embedding_size, latent_dim, hidden_size, dropout=0.0):
+    def __init__(self, embedding_size, latent_dim, hidden_size, dropout=0.0, branch=None):
         super().__init__()
-        self.encoder = _mlp(embedding_size, hidden_size, latent_dim, nn.ReLU, dropout)
+        self.branch = branch
+        n_in = embedding_size + (branch.output_size if branch is not None else 0)
+        self.encoder = _mlp(n_in, hidden_size, latent_dim, nn.ReLU, dropout)
         self.head = _mlp(latent_dim, hidden_size, 1, nn.ReLU, dropout)
         self.transfer = _mlp(latent_dim, hidden_size, latent_dim, nn.SiLU)
         self.lf_standardize = LFStandardize(latent_dim)
         self.inverse = _mlp(latent_dim, hidden_size, latent_dim, nn.SiLU)
+
+    def encode(self, h, private=None):
+        """The chart ``z = f(h)``, or ``f([h, private])`` for a task with a private branch."""
+        return self.encoder(h if private is None else torch.cat([h, private], dim=1))
 
     def to_lf(self, z, stats=None):
         """LF coordinates ``u = T(z)`` standardised, and the ``(mean, var)`` used to standardise them."""
@@ -107,27 +118,57 @@ class GATENetwork(nn.Module):
         self.tasks = nn.ModuleList(
             TaskModules(embedding.output_size, latent_dim, task_hidden_size, dropout) for _ in range(n_tasks)
         )
+        # Task addition: the embedding and the first ``n_frozen`` tasks are fixed (see ``freeze``).
+        self.n_frozen = 0
 
     @property
     def n_tasks(self):
         return len(self.tasks)
 
-    def charts(self, h):
-        """Every task's chart ``z_k = f_k(h)`` and LF coordinates ``u_k``, stacked on dim 1.
+    def freeze(self):
+        """Fix the shared embedding and every current task, before new tasks are appended.
 
-        Also returns each task's standardisation statistics ``(mean, var)``.
+        Their parameters stop requiring gradients, and :meth:`train` keeps them
+        in eval mode, so dropout is off and the LF standardisation keeps its
+        running statistics: their outputs cannot change.
         """
-        z = torch.stack([task.encoder(h) for task in self.tasks], dim=1)
-        lf = [task.to_lf(z[:, k]) for k, task in enumerate(self.tasks)]
-        return z, torch.stack([u for u, _ in lf], dim=1), [stats for _, stats in lf]
+        self.n_frozen = self.n_tasks
+        for module in (self.embedding, *self.tasks):
+            module.requires_grad_(False)
+        return self.train(self.training)
+
+    def train(self, mode=True):
+        super().train(mode)
+        if self.n_frozen:
+            self.embedding.eval()
+            for task in self.tasks[: self.n_frozen]:
+                task.eval()
+        return self
 
     def forward(self, x):
-        h = self.embedding(x)
-        z, u, stats = self.charts(h)
-        y = torch.cat([task.head(z[:, k]) for k, task in enumerate(self.tasks)], dim=1)
-        # Spread of T's output before standardisation: near zero would mean a collapsed transfer.
-        spread = torch.stack([var.detach().mean().sqrt() for _, var in stats]).mean()
-        return {"h": h, "z": z, "u": u, "y": y, "lf_stats": stats, "lf_spread": spread}
+        grad = torch.is_grad_enabled()
+        # Frozen parts run forward only, without building a graph: task addition's cost does not
+        # grow with the number of existing tasks beyond one cheap forward pass each.
+        with torch.set_grad_enabled(grad and not self.n_frozen):
+            h = self.embedding(x)
+        private, z, u, stats = [], [], [], []
+        for k, task in enumerate(self.tasks):
+            with torch.set_grad_enabled(grad and k >= self.n_frozen):
+                b = task.branch(x) if task.branch is not None else None
+                z_k = task.encode(h, b)
+                u_k, stats_k = task.to_lf(z_k)
+            private.append(b)
+            z.append(z_k)
+            u.append(u_k)
+            stats.append(stats_k)
+        z, u = torch.stack(z, dim=1), torch.stack(u, dim=1)
+        with torch.set_grad_enabled(grad):
+            y = torch.cat([task.head(z[:, k]) for k, task in enumerate(self.tasks)], dim=1)
+        # Spread of T's output before standardisation, over the tasks being trained: near zero would
+        # mean a collapsed transfer.
+        trained = stats[self.n_frozen :] or stats
+        spread = torch.stack([var.detach().mean().sqrt() for _, var in trained]).mean()
+        return {"h": h, "private": private, "z": z, "u": u, "y": y, "lf_stats": stats, "lf_spread": spread}
 
     def mapped_predictions(self, u, target, sources):
         """Predict task ``target`` from other tasks' LF points: ``g_t(G_t(u_k))`` for k in ``sources``.

@@ -104,7 +104,7 @@ class GATELoss(nn.Module):
         if self.weights["mapping"] and n_tasks > 1:
             terms["mapping"] = self._mapping(u, y, mask, network, tasks)
         if self.weights["distance"] and n_tasks > 1:
-            terms["distance"] = self._distance(outputs["h"], u, outputs["lf_stats"], network, tasks)
+            terms["distance"] = self._distance(outputs, network, tasks)
         total = sum(self.weights[name] * value for name, value in terms.items())
         report = {name: value.item() for name, value in terms.items()}
         report["lf_spread"] = outputs["lf_spread"].item()
@@ -125,35 +125,47 @@ class GATELoss(nn.Module):
         centre = u.mean(dim=1, keepdim=True)
         return ((u[:, tasks] - centre) ** 2).mean(dim=(0, 2)).sum()
 
+    def _sample(self, candidates):
+        """At most ``max_mapping_partners`` of ``candidates``, drawn at random (keeps costs flat in N)."""
+        if len(candidates) <= self.max_mapping_partners:
+            return candidates
+        pick = torch.randperm(len(candidates), device="cpu")[: self.max_mapping_partners]
+        return [candidates[i] for i in sorted(pick.tolist())]
+
     def _mapping(self, u, y, mask, network, tasks):
         n_tasks = u.shape[1]
         loss = u.new_zeros(())
         for j in tasks:
             if not mask[:, j].any():
                 continue
-            partners = [i for i in range(n_tasks) if i != j]
-            if len(partners) > self.max_mapping_partners:
-                pick = torch.randperm(len(partners), device="cpu")[: self.max_mapping_partners]
-                partners = [partners[i] for i in pick.tolist()]
+            partners = self._sample([i for i in range(n_tasks) if i != j])
             mapped = network.mapped_predictions(u, j, partners)  # (n, partners)
             labelled = mask[:, j]
             loss = loss + ((mapped[labelled] - y[labelled, j].unsqueeze(1)) ** 2).mean()
         return loss
 
-    def _distance(self, h, u, lf_stats, network, tasks):
+    def _distance(self, outputs, network, tasks):
         # Local isometry: a small move of the shared embedding must move every chart's LF point
-        # by the same amount. Log distances make the comparison relative.
+        # by the same amount. Log distances make the comparison relative. The reference charts
+        # are the trained tasks plus a sample of the others (frozen ones: forward only).
+        h, u, lf_stats, private = outputs["h"], outputs["u"], outputs["lf_stats"], outputs["private"]
         n, k_pert = h.shape[0], self.n_perturbations
+        others = self._sample([k for k in range(u.shape[1]) if k not in set(tasks)])
+        charts = list(tasks) + others
         sigma = self.perturbation_scale * h.detach().std().clamp_min(_EPS)
         h_moved = h.unsqueeze(0) + sigma * torch.randn(k_pert, n, h.shape[1], device=h.device, dtype=h.dtype)
         h_moved = h_moved.reshape(k_pert * n, -1)
+        grad = torch.is_grad_enabled()
         log_d = []
-        for k, task in enumerate(network.tasks):
-            # Standardise the moved points exactly like the batch itself (same statistics).
-            u_moved, _ = task.to_lf(task.encoder(h_moved), stats=lf_stats[k])
+        for k in charts:
+            task = network.tasks[k]
+            with torch.set_grad_enabled(grad and k in tasks):
+                b = None if private[k] is None else private[k].repeat(k_pert, 1)
+                # Standardise the moved points exactly like the batch itself (same statistics).
+                u_moved, _ = task.to_lf(task.encode(h_moved, b), stats=lf_stats[k])
             u_moved = u_moved.reshape(k_pert, n, -1)
             d = (u_moved - u[:, k].unsqueeze(0)).norm(dim=2)
             log_d.append(torch.log(d + 1e-6))
-        log_d = torch.stack(log_d, dim=2)  # (K, n, tasks)
+        log_d = torch.stack(log_d, dim=2)  # (K, n, charts), trained tasks first
         centre = log_d.mean(dim=2, keepdim=True)
-        return ((log_d[:, :, tasks] - centre) ** 2).mean(dim=(0, 1)).sum()
+        return ((log_d[:, :, : len(tasks)] - centre) ** 2).mean(dim=(0, 1)).sum()
