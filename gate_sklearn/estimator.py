@@ -138,11 +138,14 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         Other charts sampled per task and batch in the mapping term, and
         reference charts sampled in the distance term during task addition:
         the cost of a batch stays flat in the number of tasks.
-    private_branch_size : int, default=0
+    private_branch_size : int, default=100
         Task addition only: width of a task-private embedding of the input
-        (same kind as the shared one), trained with the new task's modules
-        and concatenated to the frozen shared embedding. 0 gives the new task
-        the frozen embedding alone.
+        (same kind and depth as the shared one), trained with the new task's
+        modules and concatenated to the frozen shared embedding; 0 gives the
+        new task the frozen embedding alone. On physprop (pre-trained on Tb,
+        Tm, logP; one seed) widths 0 / 100 / 300 gave a mean relative RMSE of
+        0.336 / 0.327 / 0.324 over Tc, Pc and omega (single-task: 0.371);
+        100 costs about two thirds of 300 per epoch.
     pretrained : GATERegressor, default=None
         A fitted model to extend. ``fit(X, y)`` then works on a deep copy of
         it and adds y's task(s) with :meth:`add_task`, using this estimator's
@@ -287,7 +290,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         n_perturbations=4,
         perturbation_scale=0.1,
         max_mapping_partners=4,
-        private_branch_size=0,
+        private_branch_size=100,
         pretrained=None,
         max_iter=100,
         batch_size=64,

@@ -15,10 +15,13 @@ class LFStandardize(nn.Module):
     alignment terms scale-free by construction: the charts cannot shrink to a
     point, and the terms' gradients stay on the scale of the regression term.
     ``stats`` lets a perturbed copy of a batch be standardised exactly like the
-    batch itself (the distance term).
+    batch itself (the distance term). ``eps`` is kept far below any useful
+    variance: with a larger one (1e-5, as in batch norm) a small network could
+    satisfy the consistency term by shrinking T's output below ``sqrt(eps)``,
+    where the standardisation stops being scale-free, and the chart collapsed.
     """
 
-    def __init__(self, n_features, momentum=0.1, eps=1e-5):
+    def __init__(self, n_features, momentum=0.1, eps=1e-8):
         super().__init__()
         self.momentum = momentum
         self.eps = eps

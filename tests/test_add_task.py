@@ -1,0 +1,298 @@
+"""Task addition: freezing, invariance of the existing tasks, names, history, persistence, pretrained=."""
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.utils._param_validation import InvalidParameterError
+
+from gate_sklearn import GATERegressor
+from gate_sklearn.nn import LOSS_TERMS
+
+TINY = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, batch_size=32, random_state=0)
+ADD = dict(max_iter=4, early_stopping=False)
+
+
+@pytest.fixture(scope="module")
+def data():
+    """200 ESOL molecules: two source tasks and two cheap, related targets to add."""
+    from gate_sklearn.datasets import load_esol
+
+    frame = load_esol().frame.iloc[:200].reset_index(drop=True)
+    X = frame.smiles
+    sources = pd.DataFrame({"logS": frame.logSolubility, "length": X.str.len().astype(float)})
+    targets = pd.DataFrame({"n_carbon": X.str.count("C").astype(float), "n_oxygen": X.str.count("O").astype(float)})
+    return X, sources, targets
+
+
+@pytest.fixture(scope="module")
+def pretrained(data):
+    X, sources, _ = data
+    # Dropout makes a frozen module left in training mode visible in its outputs.
+    return GATERegressor(max_iter=4, early_stopping=False, dropout=0.2, **TINY).fit(X, sources)
+
+
+@pytest.fixture
+def model(pretrained):
+    return pickle.loads(pickle.dumps(pretrained))
+
+
+def _state(model):
+    return {k: v.detach().clone() for k, v in model.net_.module_.state_dict().items()}
+
+
+# -- freezing and invariance ----------------------------------------------------------------------
+
+
+def test_existing_parameters_and_predictions_do_not_change_bit_for_bit(model, data):
+    X, _, targets = data
+    before_state, before_pred, before_lf = _state(model), model.predict(X), model.transform(X)
+    model.add_task(X, targets["n_carbon"], **ADD)
+    after_state = _state(model)
+    assert all(torch.equal(before_state[k], after_state[k]) for k in before_state)
+    assert set(after_state) > set(before_state)  # the new task's modules were added
+    after_pred = model.predict(X)
+    assert after_pred.shape == (len(X), 3)
+    np.testing.assert_array_equal(after_pred[:, :2], before_pred)
+    np.testing.assert_array_equal(model.transform(X), before_lf)
+    # and the new task was actually trained
+    assert np.corrcoef(after_pred[:, 2], targets["n_carbon"])[0, 1] > 0.3
+
+
+def test_optimizer_holds_only_the_new_parameters(model, data):
+    X, _, targets = data
+    model.add_task(X, targets["n_carbon"], private_branch_size=16, **ADD)
+    module = model.net_.module_
+    new_params = {id(p) for p in module.tasks[2].parameters()}
+    optimized = {id(p) for group in model.net_.optimizer_.param_groups for p in group["params"]}
+    assert optimized == new_params
+    assert module.tasks[2].branch is not None  # the private branch is part of the new task
+    assert not any(p.requires_grad for p in module.embedding.parameters())
+    assert not any(p.requires_grad for task in module.tasks[:2] for p in task.parameters())
+
+
+def test_frozen_modules_stay_in_eval_mode_through_every_batch(model, data):
+    X, _, targets = data
+    module = model.net_.module_
+    seen = {"frozen": set(), "new": set()}
+    hooks = [
+        m.register_forward_pre_hook(lambda m, args: seen["frozen"].add(m.training))
+        for m in (module.embedding, *module.tasks)
+    ]
+    try:
+        model.add_task(X, targets["n_carbon"], **ADD)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert seen["frozen"] == {False}
+    # the new task itself trains in training mode
+    module.train()
+    assert module.tasks[2].training and not module.tasks[0].training and not module.embedding.training
+
+
+def test_frozen_parts_run_forward_only(model, data):
+    X, _, targets = data
+    model.add_task(X, targets["n_carbon"], **ADD)
+    module = model.net_.module_.train()
+    dataset = model._dataset(model._featurize(X[:16], reset=False)[0])
+    batch = model._collate()([dataset[i] for i in range(16)])[0]
+    outputs = module(batch)
+    # no autograd graph through the shared embedding or the frozen charts: their cost is one forward pass
+    assert outputs["h"].grad_fn is None
+    u = [task.to_lf(task.encode(outputs["h"], b))[0] for task, b in zip(module.tasks, outputs["private"])]
+    assert [t.grad_fn is None for t in u] == [True, True, False]
+
+
+def test_every_term_is_trained_and_recorded_per_added_task(model, data):
+    X, _, targets = data
+    model.add_task(X, targets, max_iter=5, early_stopping=True, validation_fraction=0.2)
+    for name in ("n_carbon", "n_oxygen"):
+        record = model.add_task_history_[name]
+        assert record["n_iter"] == len(record["loss_curve"]) >= 1
+        assert len(record["validation_scores"]) == record["n_iter"]
+        for term in LOSS_TERMS:
+            assert np.isfinite(record["loss_terms"][f"train_{term}"]).all()
+    assert model.add_task_history_["n_carbon"] is model.add_task_history_["n_oxygen"]
+    # fit's own history is untouched by the addition
+    assert model.n_iter_ == 4
+    assert [spec["name"] for spec in model.added_tasks_] == ["n_carbon", "n_oxygen"]
+
+
+# -- names and options ----------------------------------------------------------------------------
+
+
+def test_task_names(model, data):
+    X, _, targets = data
+    model.add_task(X, targets["n_carbon"].to_numpy(), **ADD)  # unnamed: next free task_k
+    model.add_task(X, targets["n_oxygen"], **ADD)  # a Series' name
+    model.add_task(X, targets["n_oxygen"].to_numpy(), name="oxygen_again", **ADD)
+    model.add_task(X, targets.to_numpy(), name=["a", "b"], **ADD)
+    assert model.tasks_ == ["logS", "length", "task_2", "n_oxygen", "oxygen_again", "a", "b"]
+    assert model.predict(X[:5]).shape == (5, 7)
+    assert model.predict(X[:5], tasks="a").shape == (5,)
+
+
+def test_name_already_used_is_refused_and_model_unchanged(model, data):
+    X, _, targets = data
+    with pytest.raises(ValueError, match=r"\['logS'\] already exist"):
+        model.add_task(X, targets["n_carbon"], name="logS", **ADD)
+    with pytest.raises(ValueError, match="repeated"):
+        model.add_task(X, targets.to_numpy(), name=["a", "a"], **ADD)
+    with pytest.raises(ValueError, match="2 task name"):
+        model.add_task(X, targets["n_carbon"], name=["a", "b"], **ADD)
+    assert model.tasks_ == ["logS", "length"]
+    assert model.net_.module_.n_tasks == 2
+
+
+def test_options_are_validated_and_do_not_change_the_estimator(model, data):
+    X, _, targets = data
+    params = model.get_params()
+    with pytest.raises(TypeError, match="unknown option.*'epochs'"):
+        model.add_task(X, targets["n_carbon"], epochs=3)
+    with pytest.raises(InvalidParameterError, match="max_iter"):
+        model.add_task(X, targets["n_carbon"], max_iter=0)
+    model.add_task(X, targets["n_carbon"], max_iter=2, learning_rate_init=0.01, early_stopping=False)
+    assert model.add_task_history_["n_carbon"]["n_iter"] == 2
+    assert model.get_params() == params
+
+
+def test_an_interrupted_addition_leaves_the_model_as_it_was(model, data, monkeypatch):
+    from gate_sklearn.training import GATENet
+
+    X, _, targets = data
+    before = model.predict(X)
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(GATENet, "fit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        model.add_task(X, targets["n_carbon"], **ADD)
+    assert model.tasks_ == ["logS", "length"] and model.net_.module_.n_tasks == 2
+    np.testing.assert_array_equal(model.predict(X), before)
+
+
+def test_add_task_needs_a_fitted_model(data):
+    X, _, targets = data
+    with pytest.raises(NotFittedError):
+        GATERegressor(**TINY).add_task(X, targets["n_carbon"])
+
+
+# -- uncertainty ----------------------------------------------------------------------------------
+
+
+def test_return_std_reads_the_other_charts(model, data):
+    X, _, targets = data
+    model.add_task(X, targets["n_carbon"], **ADD)
+    mean, std = model.predict(X[:20], return_std=True)
+    np.testing.assert_array_equal(mean, model.predict(X[:20]))
+    assert std.shape == mean.shape and np.isfinite(std).all() and (std >= 0).all()
+    assert (std > 0).any()
+    one_mean, one_std = model.predict(X[:20], tasks="n_carbon", return_std=True)
+    np.testing.assert_array_equal(one_std, std[:, 2])
+    single = GATERegressor(max_iter=1, **TINY).fit(X, targets["n_carbon"])
+    with pytest.raises(ValueError, match="single task"):
+        single.predict(X[:5], return_std=True)
+
+
+# -- persistence ----------------------------------------------------------------------------------
+
+
+def test_pickle_and_safe_format_after_addition_and_further_additions(model, data, tmp_path):
+    X, _, targets = data
+    model.add_task(X, targets["n_carbon"], private_branch_size=8, **ADD)
+    expected = model.predict(X)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict(X), expected)
+    model.save(tmp_path / "model.gate")
+    loaded = GATERegressor.load(tmp_path / "model.gate", device="cpu")
+    np.testing.assert_array_equal(loaded.predict(X), expected)
+    assert loaded.added_tasks_ == model.added_tasks_
+    loaded.add_task(X, targets["n_oxygen"], **ADD)
+    np.testing.assert_array_equal(loaded.predict(X)[:, :3], expected)
+
+
+def test_addition_after_loading_in_a_fresh_process(model, data, tmp_path):
+    import joblib
+
+    X, _, targets = data
+    joblib.dump((model, X[:50], targets["n_carbon"][:50]), tmp_path / "model.joblib")
+    script = f"""
+import joblib, numpy as np
+model, X, y = joblib.load({str(tmp_path / "model.joblib")!r})
+before = model.predict(X)
+model.add_task(X, y, max_iter=2, early_stopping=False)
+assert np.array_equal(model.predict(X)[:, :2], before)
+print(model.tasks_)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "n_carbon" in out.stdout
+
+
+# -- pretrained= ----------------------------------------------------------------------------------
+
+
+def test_pretrained_fit_leaves_the_source_model_alone(pretrained, data):
+    X, _, targets = data
+    state, prediction = _state(pretrained), pretrained.predict(X)
+    model = GATERegressor(pretrained=pretrained, **ADD).fit(X, targets["n_carbon"])
+    assert pretrained.tasks_ == ["logS", "length"]
+    assert all(torch.equal(v, _state(pretrained)[k]) for k, v in state.items())
+    np.testing.assert_array_equal(pretrained.predict(X), prediction)
+    assert model.net_.module_ is not pretrained.net_.module_
+    # predict gives the added task, mirroring y; the sources stay reachable and unchanged
+    assert model.output_tasks_ == ["n_carbon"] and model.predict(X).shape == (len(X),)
+    np.testing.assert_array_equal(model.predict(X, tasks=["logS", "length"]), prediction)
+    assert model.n_iter_ == ADD["max_iter"]
+    assert np.isfinite(model.score(X, targets["n_carbon"]))
+
+
+def test_pretrained_with_several_targets_predicts_them_in_order(pretrained, data):
+    X, _, targets = data
+    model = GATERegressor(pretrained=pretrained, **ADD).fit(X, targets)
+    assert model.predict(X).shape == (len(X), 2)
+    assert model.tasks_ == ["logS", "length", "n_carbon", "n_oxygen"]
+
+
+def test_clone_shares_the_pretrained_model_and_is_unfitted(pretrained, data):
+    X, _, targets = data
+    estimator = GATERegressor(pretrained=pretrained, **ADD)
+    copy = clone(estimator)
+    assert copy.pretrained is pretrained
+    fitted = estimator.fit(X, targets["n_carbon"])
+    again = clone(fitted)
+    assert again.pretrained is pretrained and not hasattr(again, "net_")
+
+
+def test_cross_validation_and_grid_search_over_pretrained(pretrained, data):
+    X, _, targets = data
+    estimator = GATERegressor(pretrained=pretrained, **ADD)
+    scores = cross_val_score(estimator, X, targets["n_carbon"], cv=KFold(3, shuffle=True, random_state=0))
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+    search = GridSearchCV(estimator, {"mapping_weight": [0.0, 0.3]}, cv=2).fit(X, targets["n_carbon"])
+    assert search.best_params_["mapping_weight"] in (0.0, 0.3)
+    assert search.best_estimator_.predict(X[:3]).shape == (3,)
+    assert pretrained.tasks_ == ["logS", "length"]
+
+
+def test_pretrained_must_be_a_fitted_gate_model(data):
+    X, _, targets = data
+    with pytest.raises(NotFittedError, match="pretrained must be a fitted"):
+        GATERegressor(pretrained=GATERegressor(**TINY)).fit(X, targets["n_carbon"])
+    with pytest.raises(InvalidParameterError, match="pretrained"):
+        GATERegressor(pretrained="model.gate").fit(X, targets["n_carbon"])
+
+
+def test_pretrained_model_saved_in_the_safe_format(pretrained, data, tmp_path):
+    X, _, targets = data
+    model = GATERegressor(pretrained=pretrained, **ADD).fit(X, targets["n_carbon"])
+    model.save(tmp_path / "added.gate")
+    loaded = GATERegressor.load(tmp_path / "added.gate", device="cpu")
+    assert loaded.pretrained is None
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
