@@ -97,7 +97,7 @@ def main():
     rows = []
     for n_sources in args.n_sources:
         sources = list(SOURCES[:n_sources])
-        has_source = frame[sources].notna().any(axis=1).to_numpy()
+        has_source = frame[sources].notna().any(axis=1).to_numpy().copy()
         has_source[test_rows] = False  # no test molecule is seen, not even through its source labels
         source_rows = np.flatnonzero(has_source)
         if len(source_rows) > args.max_source_molecules:

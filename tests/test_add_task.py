@@ -198,8 +198,13 @@ def test_return_std_reads_the_other_charts(model, data):
     one_mean, one_std = model.predict(X[:20], tasks="n_carbon", return_std=True)
     np.testing.assert_array_equal(one_std, std[:, 2])
     single = GATERegressor(max_iter=1, **TINY).fit(X, targets["n_carbon"])
+    assert single.predict(X[:5]).shape == (5,)
     with pytest.raises(ValueError, match="single task"):
         single.predict(X[:5], return_std=True)
+    # a second task makes predictions 2-D and gives the first one a second opinion
+    single.add_task(X, targets["n_oxygen"], max_iter=1)
+    assert single.predict(X[:5]).shape == (5, 2)
+    assert single.predict(X[:5], return_std=True)[1].shape == (5, 2)
 
 
 # -- persistence ----------------------------------------------------------------------------------
@@ -270,12 +275,15 @@ def test_clone_shares_the_pretrained_model_and_is_unfitted(pretrained, data):
     assert again.pretrained is pretrained and not hasattr(again, "net_")
 
 
-def test_cross_validation_and_grid_search_over_pretrained(pretrained, data):
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_cross_validation_and_grid_search_over_pretrained(pretrained, data, n_jobs):
     X, _, targets = data
     estimator = GATERegressor(pretrained=pretrained, **ADD)
-    scores = cross_val_score(estimator, X, targets["n_carbon"], cv=KFold(3, shuffle=True, random_state=0))
+    cv = KFold(3, shuffle=True, random_state=0)
+    scores = cross_val_score(estimator, X, targets["n_carbon"], cv=cv, n_jobs=n_jobs)
     assert scores.shape == (3,) and np.isfinite(scores).all()
-    search = GridSearchCV(estimator, {"mapping_weight": [0.0, 0.3]}, cv=2).fit(X, targets["n_carbon"])
+    grid = {"mapping_weight": [0.0, 0.3]}
+    search = GridSearchCV(estimator, grid, cv=2, n_jobs=n_jobs).fit(X, targets["n_carbon"])
     assert search.best_params_["mapping_weight"] in (0.0, 0.3)
     assert search.best_estimator_.predict(X[:3]).shape == (3,)
     assert pretrained.tasks_ == ["logS", "length"]

@@ -94,9 +94,12 @@ class GATENetwork(nn.Module):
 
     ``forward`` returns a dict: ``h`` (n, embedding), ``z`` (n, tasks, latent),
     ``u`` (n, tasks, latent) and ``y`` (n, tasks), the direct predictions
-    ``g_k(f_k(E(x)))`` in standardised units. The loss terms and the mapped
-    predictions ``g_j(G_j(u_k))`` are computed from these by :class:`GATELoss`
-    and :meth:`mapped_predictions`.
+    ``g_k(f_k(E(x)))`` in standardised units; also ``private`` (each task's
+    private-branch features or None), ``lf_stats`` (each task's
+    standardisation statistics) and ``lf_spread``. The loss terms and the
+    mapped predictions ``g_j(G_j(u_k))`` are computed from these by
+    :class:`GATELoss` and :meth:`mapped_predictions`. After :meth:`freeze`,
+    new tasks appended to ``tasks`` train on top of the fixed ones.
 
     Parameters
     ----------
