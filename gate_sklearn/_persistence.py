@@ -67,6 +67,15 @@ def _jsonable_param(name, value):
     raise TypeError(f"Parameter {name}={value!r} cannot be saved in the safe format; use joblib instead.")
 
 
+def _saved_params(model):
+    """Constructor parameters as saved. A model fitted with ``pretrained=`` is saved standalone: its
+    architecture parameters are those of the network it holds, and ``pretrained`` is dropped."""
+    params = model.get_params(deep=False)
+    if params.get("pretrained") is not None:
+        params.update(model.base_params_)
+    return params
+
+
 def save_model(model, path):
     """Write a fitted model to ``path`` in the safe format (see module docstring)."""
     buffer = io.BytesIO()
@@ -81,7 +90,7 @@ def save_model(model, path):
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "versions": {"gate_sklearn": __version__, "torch": torch.__version__, "scikit-learn": sklearn.__version__},
-        "params": {k: _jsonable_param(k, v) for k, v in model.get_params(deep=False).items()},
+        "params": {k: _jsonable_param(k, v) for k, v in _saved_params(model).items()},
         "fitted": fitted,
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
     }

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
@@ -155,7 +156,9 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         ``latent_dim``, ``morgan_*``) is the pre-trained model's; the object
         passed is never modified, and :func:`~sklearn.base.clone` shares it
         rather than copying it unfitted, so cross-validation and grid search
-        over the alignment weights work.
+        over the alignment weights work. To search over several pre-trained
+        models (``{"pretrained": [a, b]}``), wrap each in
+        :class:`sklearn.frozen.FrozenEstimator`, which cloning leaves intact.
     max_iter : int, default=100
         Maximum number of epochs.
     batch_size : int, default=64
@@ -257,7 +260,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         "perturbation_scale": [Interval(numbers.Real, 0, None, closed="neither")],
         "max_mapping_partners": [Interval(numbers.Integral, 1, None, closed="left")],
         "private_branch_size": [Interval(numbers.Integral, 0, None, closed="left")],
-        "pretrained": [None, HasMethods(["predict", "add_task"])],
+        "pretrained": [None, HasMethods(["predict"])],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -345,8 +348,9 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         """An architecture parameter of the fitted network (or of the one ``fit`` will build)."""
         if hasattr(self, "base_params_"):
             return self.base_params_[name]
-        if isinstance(self.pretrained, GATERegressor):
-            return self.pretrained._base(name)
+        source = self.pretrained.estimator if isinstance(self.pretrained, FrozenEstimator) else self.pretrained
+        if isinstance(source, GATERegressor):
+            return source._base(name)
         return getattr(self, name)
 
     def _featurize(self, X, *, reset):
@@ -538,10 +542,12 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         self.device_ = resolve_device(self.device)
         settings = self._settings()
         seed = check_random_state(settings.random_state).randint(np.iinfo(np.int32).max)
+        self.__dict__.pop("net_", None)  # not fitted until training has completed an epoch
         with _seeded_torch(seed, self.device_):
             module = self._build_network(len(names))
-            self.net_ = self._train(module, inputs, Y_std, settings, seed)
-        self._set_history(_history_record(self.net_.history))
+            net = self._train(module, inputs, Y_std, settings, seed)
+        self._set_history(_history_record(net))
+        self.net_ = net
         return self
 
     def _check_fit_data(self, X, y, *, reset):
@@ -554,7 +560,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"X and y have different numbers of rows: {n_rows} and {Y.shape[0]}.")
         if reset:
             # The shared network's architecture is fixed by this fit.
-            self.base_params_ = {name: getattr(self, name) for name in BASE_PARAMS}
+            self.base_params_ = {name: _plain(getattr(self, name)) for name in BASE_PARAMS}
         inputs, valid = self._featurize(X, reset=reset)
         Y = Y[valid]
         if not valid.all():
@@ -641,62 +647,98 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         if taken:
             raise ValueError(
                 f"Task(s) {taken} already exist in this model (tasks_={self.tasks_}); give the new task another "
-                "name with name=..."
+                "name (add_task's name=..., or rename the Series / DataFrame column)."
             )
         return names
 
     def _add_tasks(self, X, y, name, settings):
         """Append and train new tasks' modules on a frozen network; returns their names."""
+        names_given = self._new_task_names(y, name, np.shape(y)[1] if np.ndim(y) == 2 else 1)
         Y, _, _, inputs = self._check_fit_data(X, y, reset=False)
-        names = self._new_task_names(y, name, Y.shape[1])
         mean, scale = standardisation(Y)
-        n_old, n_new = len(self.tasks_), len(names)
+        n_old, n_new = len(self.tasks_), len(names_given)
         Y_std = np.full((len(Y), n_old + n_new), np.nan)
         Y_std[:, n_old:] = (Y - mean) / scale
         spec = {
-            "task_hidden_size": settings.task_hidden_size,
-            "dropout": settings.dropout,
-            "private_branch_size": settings.private_branch_size,
+            "task_hidden_size": _plain(settings.task_hidden_size),
+            "dropout": _plain(settings.dropout),
+            "private_branch_size": _plain(settings.private_branch_size),
         }
         seed = check_random_state(settings.random_state).randint(np.iinfo(np.int32).max)
+        # A model unpickled on another machine runs where its net was mapped (a GPU model on a CPU).
+        self.device_ = str(self.net_.device)
         module = self.net_.module_
+        frozen_before = (module.n_frozen, [p.requires_grad for p in module.parameters()])
         try:
             with _seeded_torch(seed, self.device_):
                 module.freeze()
-                module.tasks.extend(self._build_added_task(spec) for _ in names)
+                module.tasks.extend(self._build_added_task(spec) for _ in names_given)
                 new_tasks = list(range(n_old, n_old + n_new))
                 net = self._train(module, inputs, Y_std, settings, seed, trainable_tasks=new_tasks)
+            record = _history_record(net)
         except BaseException:
-            # A failed or interrupted addition leaves the model as it was.
+            # A failed addition, or one interrupted before its first epoch ended, leaves the model as it was.
             del module.tasks[n_old:]
+            module.n_frozen = frozen_before[0]
+            for param, flag in zip(module.parameters(), frozen_before[1]):
+                param.requires_grad_(flag)
             raise
-        record = _history_record(net.history)
         self.net_ = net
-        self.tasks_ = self.tasks_ + names
+        self.tasks_ = self.tasks_ + names_given
         self.y_mean_ = np.concatenate([self.y_mean_, mean])
         self.y_scale_ = np.concatenate([self.y_scale_, scale])
-        self.added_tasks_ = self.added_tasks_ + [dict(spec, name=n) for n in names]
-        self.add_task_history_ = {**self.add_task_history_, **{n: record for n in names}}
-        return names
+        self.added_tasks_ = self.added_tasks_ + [dict(spec, name=n) for n in names_given]
+        self.add_task_history_ = {**self.add_task_history_, **{n: record for n in names_given}}
+        return names_given
+
+    def _source_model(self):
+        """The fitted model given as ``pretrained`` (unwrapped from a FrozenEstimator)."""
+        source = self.pretrained.estimator if isinstance(self.pretrained, FrozenEstimator) else self.pretrained
+        if not isinstance(source, GATERegressor):
+            raise TypeError(f"pretrained must be a fitted GATERegressor, got {type(source).__name__}.")
+        check_is_fitted(source, "net_", msg="pretrained must be a fitted GATERegressor; fit it first.")
+        return source
 
     def _fit_pretrained(self, X, y):
-        base = self.pretrained
-        if not isinstance(base, GATERegressor):
-            raise TypeError(f"pretrained must be a fitted GATERegressor, got {type(base).__name__}.")
-        check_is_fitted(base, "net_", msg="pretrained must be a fitted GATERegressor; fit it first.")
-        base = copy.deepcopy(base)  # the model passed in is never modified
-        for attribute in [a for a in vars(self) if _is_fitted_attribute(a)]:
+        source = self._source_model()
+        previous = {a: v for a, v in vars(self).items() if _is_fitted_attribute(a)}
+        for attribute in previous:
             delattr(self, attribute)
-        for attribute, value in vars(base).items():
-            if _is_fitted_attribute(attribute):
+        try:
+            # Only the fitted state is copied: the model passed in is never modified.
+            fitted = {a: v for a, v in vars(source).items() if _is_fitted_attribute(a)}
+            for attribute, value in copy.deepcopy(fitted).items():
                 setattr(self, attribute, value)
-        self.device_ = resolve_device(self.device)
-        settings = self._settings()
-        names = self._add_tasks(X, y, None, settings)
+            names = self._add_tasks(X, y, None, self._settings())
+        except BaseException:
+            # A failed fit leaves the estimator as it was before (fitted or not).
+            for attribute in [a for a in vars(self) if _is_fitted_attribute(a)]:
+                delattr(self, attribute)
+            for attribute, value in previous.items():
+                setattr(self, attribute, value)
+            raise
         self.output_tasks_ = names
         self._y_ndim = 1 if (np.ndim(y) == 1 and len(names) == 1) else 2
         self._set_history(self.add_task_history_[names[0]])
         return self
+
+    def get_params(self, deep=True):
+        """Get the parameters of this estimator.
+
+        ``pretrained`` is not expanded into ``pretrained__*`` parameters: the
+        pre-trained model is read, never configured, through this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Ignored (no parameter is an estimator to configure).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        return super().get_params(deep=False)
 
     def __sklearn_clone__(self):
         # The pre-trained model is shared, not cloned: a clone of it would be unfitted. Sharing is
@@ -707,6 +749,11 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         pretrained = params.pop("pretrained")
         new = type(self)(**{k: clone(v, safe=False) for k, v in params.items()})
         new.pretrained = pretrained
+        # What sklearn's own clone carries over besides the parameters.
+        if hasattr(self, "_metadata_request"):
+            new._metadata_request = copy.deepcopy(self._metadata_request)
+        if hasattr(self, "_sklearn_output_config"):
+            new._sklearn_output_config = copy.deepcopy(self._sklearn_output_config)
         return new
 
     # -- inference ------------------------------------------------------------------------------
@@ -783,7 +830,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                 return direct
             spread = []
             for j in columns:
-                others = [k for k in range(module.n_tasks) if k != j]
+                others = [k for k in range(len(self.tasks_)) if k != j]
                 readings = torch.cat([outputs["y"][:, [j]], module.mapped_predictions(outputs["u"], j, others)], 1)
                 spread.append(readings.std(dim=1, unbiased=False))
             return torch.cat([direct, torch.stack(spread, dim=1)], dim=1)
@@ -879,6 +926,11 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         checksum. Load it with :meth:`GATERegressor.load`. Pickle and joblib
         work too, but only load those from sources you trust.
 
+        A model fitted with ``pretrained=`` is saved standalone: the file holds
+        its whole network, ``pretrained`` is saved as None and the
+        architecture parameters as those of that network (refitting the
+        loaded model trains a new one from scratch).
+
         Parameters
         ----------
         path : str or path-like
@@ -919,6 +971,16 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         params = dict(metadata["params"], device=device)
         model = restore_fitted(cls(**params), metadata)
         model.device_ = resolve_device(device)
+        # Files written before task addition existed lack these.
+        defaults = {
+            "base_params_": {name: params[name] for name in BASE_PARAMS},
+            "output_tasks_": list(model.tasks_),
+            "added_tasks_": [],
+            "add_task_history_": {},
+        }
+        for name, value in defaults.items():
+            if not hasattr(model, name):
+                setattr(model, name, value)
         n_base = len(model.tasks_) - len(model.added_tasks_)
         module = model._build_network(n_base)
         module.tasks.extend(model._build_added_task(spec) for spec in model.added_tasks_)
@@ -944,20 +1006,40 @@ def _is_fitted_attribute(name):
     return name == "_y_ndim" or (name.endswith("_") and not name.startswith("_"))
 
 
-def _history_record(history):
-    """What a training run leaves: epochs, loss curve, validation scores, every term per epoch."""
-    record = {"n_iter": len(history), "loss_curve": [float(v) for v in history[:, "train_loss"]]}
-    if "valid_r2" in history[-1]:
-        scores = [float(v) for v in history[:, "valid_r2"]]
+def _plain(value):
+    """A numpy scalar as the Python number it holds (JSON-able), anything else as is."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _history_record(net):
+    """What a training run leaves: epochs, loss curve, validation scores, every term per epoch.
+
+    An interrupted run (Ctrl-C: skorch stops, and early stopping restores the best weights) counts
+    the epochs it completed and warns; one interrupted before its first epoch ended re-raises.
+    """
+    epochs = [row for row in net.history if "train_loss" in row]
+    if not epochs:
+        raise KeyboardInterrupt("Training was interrupted before its first epoch ended; nothing was kept.")
+    if net.interrupted_:
+        warnings.warn(
+            f"Training was interrupted after {len(epochs)} complete epoch(s); the model keeps "
+            "the best weights so far.",
+            UserWarning,
+            stacklevel=4,
+        )
+    record = {"n_iter": len(epochs), "loss_curve": [float(row["train_loss"]) for row in epochs]}
+    record["interrupted"] = bool(net.interrupted_)
+    if "valid_r2" in epochs[-1]:
+        scores = [float(row["valid_r2"]) for row in epochs]
         finite = [v for v in scores if np.isfinite(v)]
         # NaN when no validation task had two labels to score (tiny data).
         record.update(validation_scores=scores, best_validation_score=max(finite) if finite else float("nan"))
     else:
         record.update(validation_scores=None, best_validation_score=None)
     record["loss_terms"] = {
-        key: [float(epoch.get(key, np.nan)) for epoch in history]
+        key: [float(row.get(key, np.nan)) for row in epochs]
         for key in (f"{p}_{n}" for p in ("train", "valid") for n in LOGGED_VALUES)
-        if key in history[-1]
+        if key in epochs[-1]
     }
     spread = record["loss_terms"].get("train_lf_spread")
     if spread and len(spread) > 1 and spread[-1] < 1e-3 * max(spread):

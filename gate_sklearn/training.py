@@ -120,6 +120,15 @@ class GATENet(NeuralNet):
         super().__init__(*args, **kwargs)
         self.trainable_tasks = trainable_tasks
 
+    def fit_loop(self, X, y=None, **fit_params):
+        # skorch ends training quietly on Ctrl-C (and restores the best weights); remember that it did.
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+            raise
+
     def get_all_learnable_params(self):
         # Task addition: the optimizer holds only the new tasks' parameters, not the frozen ones.
         for name, param in super().get_all_learnable_params():

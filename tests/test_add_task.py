@@ -35,7 +35,6 @@ def data():
 @pytest.fixture(scope="module")
 def pretrained(data):
     X, sources, _ = data
-    # Dropout makes a frozen module left in training mode visible in its outputs.
     return GATERegressor(max_iter=4, early_stopping=False, dropout=0.2, **TINY).fit(X, sources)
 
 
@@ -81,33 +80,32 @@ def test_optimizer_holds_only_the_new_parameters(model, data):
 def test_frozen_modules_stay_in_eval_mode_through_every_batch(model, data):
     X, _, targets = data
     module = model.net_.module_
-    seen = {"frozen": set(), "new": set()}
-    hooks = [
-        m.register_forward_pre_hook(lambda m, args: seen["frozen"].add(m.training))
-        for m in (module.embedding, *module.tasks)
-    ]
+    frozen = [module.embedding] + [part for task in module.tasks for part in (task.encoder, task.head, task.transfer)]
+    seen = []
+    hooks = [m.register_forward_pre_hook(lambda m, args: seen.append(m.training)) for m in frozen]
     try:
         model.add_task(X, targets["n_carbon"], **ADD)
     finally:
         for hook in hooks:
             hook.remove()
-    assert seen["frozen"] == {False}
-    # the new task itself trains in training mode
+    # every frozen part ran, in eval mode, in every batch (embedding + 2 tasks x 3 parts, 7 batches x 4 epochs)
+    assert len(seen) >= 7 * 4 * 7 and not any(seen)
     module.train()
     assert module.tasks[2].training and not module.tasks[0].training and not module.embedding.training
 
 
-def test_frozen_parts_run_forward_only(model, data):
+def test_frozen_parts_build_no_autograd_graph(model, data):
     X, _, targets = data
     model.add_task(X, targets["n_carbon"], **ADD)
     module = model.net_.module_.train()
     dataset = model._dataset(model._featurize(X[:16], reset=False)[0])
     batch = model._collate()([dataset[i] for i in range(16)])[0]
     outputs = module(batch)
-    # no autograd graph through the shared embedding or the frozen charts: their cost is one forward pass
     assert outputs["h"].grad_fn is None
-    u = [task.to_lf(task.encode(outputs["h"], b))[0] for task, b in zip(module.tasks, outputs["private"])]
-    assert [t.grad_fn is None for t in u] == [True, True, False]
+    # frozen charts are standardised with their stored statistics, the new one with the batch's
+    means = [mean for mean, _ in outputs["lf_stats"]]
+    assert [m.grad_fn is None for m in means] == [True, True, False]
+    assert [p is None for p in outputs["private"]] == [True, True, False]
 
 
 def test_every_term_is_trained_and_recorded_per_added_task(model, data):
@@ -163,20 +161,58 @@ def test_options_are_validated_and_do_not_change_the_estimator(model, data):
     assert model.get_params() == params
 
 
-def test_an_interrupted_addition_leaves_the_model_as_it_was(model, data, monkeypatch):
+def _interrupt_at(monkeypatch, epoch):
+    """Raise KeyboardInterrupt in the first training batch of ``epoch`` (as Ctrl-C would)."""
+    from gate_sklearn.training import LossTermLogger
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history) == epoch:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(LossTermLogger, "on_batch_end", on_batch_end, raising=False)
+
+
+def test_a_failed_addition_leaves_the_model_as_it_was(model, data, monkeypatch):
     from gate_sklearn.training import GATENet
 
     X, _, targets = data
     before = model.predict(X)
 
-    def interrupted(self, *args, **kwargs):
-        raise KeyboardInterrupt
+    def failing(self, *args, **kwargs):
+        raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(GATENet, "fit", interrupted)
+    monkeypatch.setattr(GATENet, "fit", failing)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        model.add_task(X, targets["n_carbon"], **ADD)
+    module = model.net_.module_
+    assert model.tasks_ == ["logS", "length"] and module.n_tasks == 2 and module.n_frozen == 0
+    assert all(p.requires_grad for p in module.parameters())
+    np.testing.assert_array_equal(model.predict(X), before)
+
+
+def test_an_interrupt_before_the_first_epoch_ends_changes_nothing(model, data, monkeypatch):
+    X, _, targets = data
+    before = model.predict(X)
+    _interrupt_at(monkeypatch, epoch=1)
     with pytest.raises(KeyboardInterrupt):
         model.add_task(X, targets["n_carbon"], **ADD)
     assert model.tasks_ == ["logS", "length"] and model.net_.module_.n_tasks == 2
     np.testing.assert_array_equal(model.predict(X), before)
+    monkeypatch.undo()
+    model.add_task(X, targets["n_carbon"], **ADD)  # and the next addition is wired correctly
+    assert model.tasks_[-1] == "n_carbon" and model.net_.module_.n_tasks == 3
+
+
+def test_a_later_interrupt_keeps_the_best_weights_so_far(model, data, monkeypatch):
+    X, _, targets = data
+    before = model.predict(X)
+    _interrupt_at(monkeypatch, epoch=3)
+    with pytest.warns(UserWarning, match="interrupted after 2 complete epoch"):
+        model.add_task(X, targets["n_carbon"], max_iter=10, early_stopping=True)
+    record = model.add_task_history_["n_carbon"]
+    assert record["interrupted"] and record["n_iter"] == 2
+    np.testing.assert_array_equal(model.predict(X)[:, :2], before)
+    assert np.isfinite(model.predict(X)[:, 2]).all()
 
 
 def test_add_task_needs_a_fitted_model(data):
@@ -221,6 +257,15 @@ def test_pickle_and_safe_format_after_addition_and_further_additions(model, data
     assert loaded.added_tasks_ == model.added_tasks_
     loaded.add_task(X, targets["n_oxygen"], **ADD)
     np.testing.assert_array_equal(loaded.predict(X)[:, :3], expected)
+
+
+def test_numpy_scalar_parameters_are_saved(data, tmp_path):
+    X, sources, targets = data
+    params = dict(TINY, hidden_size=np.int64(16), dropout=np.float64(0.0))
+    model = GATERegressor(max_iter=1, **params).fit(X, sources)
+    model.add_task(X, targets["n_carbon"], max_iter=1, private_branch_size=np.int64(4))
+    model.save(tmp_path / "numpy.gate")
+    np.testing.assert_array_equal(GATERegressor.load(tmp_path / "numpy.gate").predict(X), model.predict(X))
 
 
 def test_addition_after_loading_in_a_fresh_process(model, data, tmp_path):
@@ -289,6 +334,33 @@ def test_cross_validation_and_grid_search_over_pretrained(pretrained, data, n_jo
     assert pretrained.tasks_ == ["logS", "length"]
 
 
+def test_a_failed_pretrained_fit_leaves_the_estimator_as_it_was(pretrained, data):
+    X, _, targets = data
+    estimator = GATERegressor(pretrained=pretrained, **ADD)
+    with pytest.raises(ValueError, match="already exist"):
+        estimator.fit(X, targets["n_carbon"].rename("logS"))
+    assert not hasattr(estimator, "net_")
+    estimator.fit(X, targets["n_carbon"])
+    expected = estimator.predict(X)
+    with pytest.raises(ValueError, match="already exist"):
+        estimator.fit(X, targets["n_carbon"].rename("length"))
+    assert estimator.output_tasks_ == ["n_carbon"]
+    np.testing.assert_array_equal(estimator.predict(X), expected)
+
+
+def test_grid_search_over_frozen_pretrained_models(pretrained, data):
+    from sklearn.frozen import FrozenEstimator
+
+    X, sources, targets = data
+    other = GATERegressor(max_iter=2, early_stopping=False, **TINY).fit(X, sources[["logS"]])
+    estimator = GATERegressor(pretrained=FrozenEstimator(pretrained), **ADD)
+    assert not any(key.startswith("pretrained__") for key in estimator.get_params(deep=True))
+    grid = {"pretrained": [FrozenEstimator(pretrained), FrozenEstimator(other)]}
+    search = GridSearchCV(estimator, grid, cv=2).fit(X, targets["n_carbon"])
+    assert len(search.cv_results_["params"]) == 2
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
 def test_pretrained_must_be_a_fitted_gate_model(data):
     X, _, targets = data
     with pytest.raises(NotFittedError, match="pretrained must be a fitted"):
@@ -303,4 +375,6 @@ def test_pretrained_model_saved_in_the_safe_format(pretrained, data, tmp_path):
     model.save(tmp_path / "added.gate")
     loaded = GATERegressor.load(tmp_path / "added.gate", device="cpu")
     assert loaded.pretrained is None
+    # saved standalone: the architecture parameters are those of the network in the file
+    assert {k: loaded.get_params()[k] for k in loaded.base_params_} == pretrained.base_params_
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))

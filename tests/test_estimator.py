@@ -250,6 +250,8 @@ def test_grid_search(molecules, n_jobs):
 
 
 def test_collapse_of_the_lf_space_is_reported():
+    from types import SimpleNamespace
+
     from skorch.history import History
 
     from gate_sklearn import ChartCollapseWarning
@@ -263,5 +265,5 @@ def test_collapse_of_the_lf_space_is_reported():
         history.record("train_regression", 1.0)
         history.record("train_lf_spread", spread)
     with pytest.warns(ChartCollapseWarning, match="collapsed"):
-        record = _history_record(history)
+        record = _history_record(SimpleNamespace(history=history, interrupted_=False))
     assert record["loss_terms"]["train_lf_spread"] == [0.5, 0.2, 1e-5]

@@ -1,0 +1,353 @@
+"""Task addition against the methods a user would pick instead, on physprop.
+
+Protocol
+--------
+* Data: ``load_physprop()``. Sources (pre-training): ``Tb_K``, ``Tm_K``,
+  ``logP``. Targets, added one at a time: ``Tc_K``, ``Pc_bar``,
+  ``Vc_cm3_mol``, ``omega_PSRK``, ``Hvap_Tb_kJ_mol``.
+* Splits, per seed: for each target, 80/20 train/test over the molecules
+  labelled for it, ``random`` or ``scaffold`` (Bemis-Murcko groups; groups
+  larger than half the test size always go to training, the others are
+  shuffled with the seed and fill the test part up to 20 %). The source data
+  of that seed are the source-labelled molecules minus every target's test
+  molecules (no test molecule is ever seen, not even through its source
+  labels), subsampled to ``--max-source-molecules`` when given; every method
+  that uses sources sees the same ones.
+* Methods, all neural ones on the same backbone (D-MPNN 300 wide, depth 3,
+  the package defaults) and the same budget (up to ``--max-iter`` epochs, early
+  stopping on 10 % of the training part, the package's default
+  hyperparameters: the search budget is one configuration per method, the
+  only choice made on validation data being the epoch):
+
+  1. ``stl``: single-task ``GATERegressor`` on the target;
+  2. ``mtl_joint``: conventional multi-task learning (alignment weights 0)
+     retrained on sources + target;
+  3. ``pretrain_head``: multi-task learning pre-trained on the sources, then
+     a new head (encoder + head MLP) on the frozen embedding (``add_task``
+     with weights 0 and no private branch);
+  4. ``gate_joint``: multitask GATE retrained on sources + target;
+  5. ``gate_add``: GATE pre-trained on the sources, then ``add_task``
+     (``GATERegressor(pretrained=...)``, package defaults);
+  6. ``rf`` / ``rf_stacked``: a random forest on Morgan counts (radius 2,
+     2048), and the same with the sources' predictions as extra features
+     (one forest per source, trained on the source data; for molecules in a
+     source forest's training set its out-of-bag prediction is used, so no
+     feature is an in-sample fit);
+  7. ``chemprop_stl``: chemprop 2.x single-task through its CLI, when
+     ``--chemprop-bin`` (or ``chemprop`` on the PATH) is found.
+
+* Metrics: RMSE in the target's units on its test part; relative RMSE (RMSE
+  / sd of the target over physprop); mean +- sd over seeds. Wall time of the
+  fit; for the two pre-trained methods, the time of the addition (the
+  pre-training, once per split and seed for all five targets, is reported
+  separately).
+
+Usage::
+
+    python benchmarks/task_addition.py --quick            # minutes; writes nothing
+    python benchmarks/task_addition.py                    # everything (hours on 2 CPU cores)
+    python benchmarks/task_addition.py --splits random --seeds 0 --max-source-molecules 8000
+
+Writes ``results/task_addition.{md,json}``, rewritten after every run, so an
+interrupted run leaves what it finished.
+"""
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from rdkit import Chem
+from rdkit.Chem.Scaffolds import MurckoScaffold
+from rdkit.rdBase import BlockLogs
+from scipy.stats import spearmanr
+from sklearn.ensemble import RandomForestRegressor
+
+import gate_sklearn
+from gate_sklearn import GATERegressor
+from gate_sklearn.datasets import load_physprop
+from gate_sklearn.featurize import MorganFingerprint
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from single_task import run_chemprop  # noqa: E402  (the same chemprop runner as the single-task benchmark)
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SOURCES = ["Tb_K", "Tm_K", "logP"]
+TARGETS = ["Tc_K", "Pc_bar", "Vc_cm3_mol", "omega_PSRK", "Hvap_Tb_kJ_mol"]
+METHODS = {
+    "stl": "single-task (STL)",
+    "mtl_joint": "MTL retrained with the target",
+    "pretrain_head": "pre-train + new head (frozen)",
+    "gate_joint": "multitask GATE retrained with the target",
+    "gate_add": "GATE + add_task",
+    "rf": "Morgan RF",
+    "rf_stacked": "Morgan RF + source predictions",
+    "chemprop_stl": "chemprop single-task",
+}
+NO_ALIGNMENT = dict(autoencoder_weight=0.0, consistency_weight=0.0, mapping_weight=0.0, distance_weight=0.0)
+
+
+# -- splits -----------------------------------------------------------------------------------------
+
+
+def murcko_scaffolds(smiles):
+    with BlockLogs():
+        return [MurckoScaffold.MurckoScaffoldSmiles(mol=Chem.MolFromSmiles(s)) for s in smiles]
+
+
+def split_rows(rows, split, seed, scaffolds, test_fraction=0.2):
+    """Test rows among ``rows`` (indices into the frame) for one target."""
+    rng = np.random.default_rng(seed)
+    n_test = int(round(test_fraction * len(rows)))
+    if split == "random":
+        return np.sort(rng.permutation(rows)[:n_test])
+    groups = pd.Series(rows).groupby([scaffolds[r] for r in rows]).apply(list)
+    big = [g for g in groups if len(g) > n_test / 2]  # the acyclic group, for instance: always training
+    small = [groups.iloc[i] for i in rng.permutation(len(groups)) if len(groups.iloc[i]) <= n_test / 2]
+    test = []
+    for group in small:
+        if len(test) >= n_test:
+            break
+        test.extend(group)
+    assert not any(r in test for g in big for r in g)
+    return np.sort(np.array(test, dtype=int))
+
+
+# -- methods ----------------------------------------------------------------------------------------
+
+_FINGERPRINTS = {}
+
+
+def all_fingerprints(frame):
+    """Morgan counts of every physprop molecule, computed once per run."""
+    if "all" not in _FINGERPRINTS:
+        _FINGERPRINTS["all"] = MorganFingerprint(radius=2, fp_size=2048, n_jobs=-1).transform(frame.smiles)
+    return _FINGERPRINTS["all"]
+
+
+def rmse(y_true, y_pred):
+    return float(np.sqrt(np.mean((np.asarray(y_true, float) - np.asarray(y_pred, float)) ** 2)))
+
+
+class Split:
+    """One (split kind, seed): the target splits, the source data, and the models built once from them."""
+
+    def __init__(self, frame, kind, seed, args, scaffolds):
+        self.frame, self.kind, self.seed, self.args = frame, kind, seed, args
+        self.test = {
+            t: split_rows(np.flatnonzero(frame[t].notna().to_numpy()), kind, seed, scaffolds) for t in TARGETS
+        }
+        has_source = frame[SOURCES].notna().any(axis=1).to_numpy().copy()
+        has_source[np.unique(np.concatenate(list(self.test.values())))] = False
+        source_rows = np.flatnonzero(has_source)
+        if args.max_source_molecules and len(source_rows) > args.max_source_molecules:
+            rng = np.random.default_rng(seed)
+            source_rows = np.sort(rng.choice(source_rows, args.max_source_molecules, replace=False))
+        self.source_rows = source_rows
+        self.cache, self.pretrain_s = {}, {}
+
+    def gate(self, **params):
+        return GATERegressor(max_iter=self.args.max_iter, random_state=self.seed, device="cpu", **params)
+
+    def pretrained(self, name, **params):
+        """A model pre-trained on the sources (built on first use, then shared by all targets)."""
+        if name not in self.cache:
+            X = self.frame.smiles.iloc[self.source_rows].reset_index(drop=True)
+            y = self.frame[SOURCES].iloc[self.source_rows].reset_index(drop=True)
+            start = time.perf_counter()
+            self.cache[name] = self.gate(**params).fit(X, y)
+            self.pretrain_s[name] = time.perf_counter() - start
+        return self.cache[name]
+
+    def source_forests(self):
+        if "forests" not in self.cache:
+            start = time.perf_counter()
+            forests = {}
+            for source in SOURCES:
+                rows = self.source_rows[self.frame[source].iloc[self.source_rows].notna().to_numpy()]
+                forest = RandomForestRegressor(
+                    n_estimators=self.args.trees, oob_score=True, n_jobs=-1, random_state=self.seed
+                )
+                forest.fit(self.fingerprints(rows), self.frame[source].iloc[rows].to_numpy())
+                forests[source] = (forest, rows)
+            self.cache["forests"] = forests
+            self.pretrain_s["source forests"] = time.perf_counter() - start
+        return self.cache["forests"]
+
+    def fingerprints(self, rows):
+        return all_fingerprints(self.frame)[rows]
+
+    def source_features(self, rows):
+        """Each source forest's prediction, out-of-bag for the molecules it was trained on."""
+        columns = []
+        for forest, trained in self.source_forests().values():
+            values = forest.predict(self.fingerprints(rows))
+            position = {r: i for i, r in enumerate(trained)}
+            for i, r in enumerate(rows):
+                if r in position:
+                    values[i] = forest.oob_prediction_[position[r]]
+            columns.append(values)
+        return np.column_stack(columns)
+
+    def run(self, method, target):
+        frame = self.frame
+        test = self.test[target]
+        train = np.setdiff1d(np.flatnonzero(frame[target].notna().to_numpy()), test)
+        X_train, y_train = frame.smiles.iloc[train].reset_index(drop=True), frame[target].iloc[train]
+        X_test, y_test = frame.smiles.iloc[test].reset_index(drop=True), frame[target].iloc[test].to_numpy()
+        y_train = y_train.reset_index(drop=True)
+        extra = {}
+        start = None
+        if method == "stl":
+            start = time.perf_counter()
+            prediction = self.gate().fit(X_train, y_train).predict(X_test)
+        elif method in ("mtl_joint", "gate_joint"):
+            rows = np.union1d(self.source_rows, train)  # test rows are in neither
+            y = frame[[*SOURCES, target]].iloc[rows].reset_index(drop=True)
+            params = NO_ALIGNMENT if method == "mtl_joint" else {}
+            start = time.perf_counter()
+            model = self.gate(**params).fit(frame.smiles.iloc[rows].reset_index(drop=True), y)
+            prediction = model.predict(X_test, tasks=target)
+        elif method in ("pretrain_head", "gate_add"):
+            if method == "pretrain_head":
+                base = self.pretrained("mtl", **NO_ALIGNMENT)
+                adder = self.gate(pretrained=base, private_branch_size=0, **NO_ALIGNMENT)
+            else:
+                base = self.pretrained("gate")
+                adder = self.gate(pretrained=base)
+            start = time.perf_counter()
+            prediction, spread = adder.fit(X_train, y_train).predict(X_test, return_std=True)
+            extra["spearman_std_vs_abs_error"] = float(spearmanr(spread, np.abs(prediction - y_test)).statistic)
+        elif method in ("rf", "rf_stacked"):
+            features_train, features_test = self.fingerprints(train), self.fingerprints(test)
+            if method == "rf_stacked":
+                features_train = np.hstack([features_train, self.source_features(train)])
+                features_test = np.hstack([features_test, self.source_features(test)])
+            start = time.perf_counter()
+            forest = RandomForestRegressor(n_estimators=self.args.trees, n_jobs=-1, random_state=self.seed)
+            prediction = forest.fit(features_train, y_train).predict(features_test)
+        elif method == "chemprop_stl":
+            result = run_chemprop(
+                self.args.chemprop_bin, X_train, y_train, X_test, y_test, self.seed, self.args.chemprop_epochs
+            )
+            return {"rmse": result["rmse"], "fit_s": result["fit_s"], "n_train": len(train), "n_test": len(test)}
+        fit_s = time.perf_counter() - start
+        return {"rmse": rmse(y_test, prediction), "fit_s": fit_s, "n_train": len(train), "n_test": len(test), **extra}
+
+
+# -- report -----------------------------------------------------------------------------------------
+
+
+def summarise(runs, frame):
+    table = pd.DataFrame(runs)
+    sd = {t: float(frame[t].std()) for t in TARGETS}
+    table["relative_rmse"] = table.rmse / table.target.map(sd)
+    lines = []
+    for kind in dict.fromkeys(table.split):
+        part = table[table.split == kind]
+        seeds = sorted(part.seed.unique())
+        lines += [
+            f"## {kind} split (seeds {', '.join(map(str, seeds))})",
+            "",
+            "| method | " + " | ".join(TARGETS) + " | mean relative RMSE | mean fit time (s) |",
+            "|---|" + "---|" * (len(TARGETS) + 2),
+        ]
+        for method in [m for m in METHODS if m in set(part.method)]:
+            mine = part[part.method == method]
+            cells = []
+            for target in TARGETS:
+                values = mine[mine.target == target].rmse
+                cells.append(
+                    "" if values.empty else f"{values.mean():.3g} ± {values.std(ddof=1):.2g}" if len(values) > 1
+                    else f"{values.mean():.3g}"
+                )
+            complete = set(mine.target) == set(TARGETS)
+            relative = mine.groupby("target").relative_rmse.mean().mean()
+            lines.append(
+                f"| {METHODS[method]} | {' | '.join(cells)} | {relative:.3f}{'' if complete else ' (partial)'} "
+                f"| {mine.fit_s.mean():.1f} |"
+            )
+        lines.append("")
+    return "\n".join(lines), table
+
+
+def write(runs, pretrain, args, frame, started, complete, show=True):
+    text, table = summarise(runs, frame)
+    header = [
+        "# Task addition on physprop",
+        "",
+        "" if complete else "**Partial results: the run had not finished when this was written.**\n",
+        f"Command: `python {' '.join(sys.argv)}`. Run time so far: {(time.perf_counter() - started) / 60:.1f} min. "
+        f"Versions: gate_sklearn {gate_sklearn.__version__}, torch {torch.__version__}, "
+        f"Python {platform.python_version()}, {torch.get_num_threads()} torch threads.",
+        "",
+        "RMSE in the target's units (mean ± sd over seeds); relative RMSE = RMSE / sd of the target. "
+        "Fit time of the pre-trained methods is the addition only; pre-training times below.",
+        "",
+    ]
+    pre = [f"- {k}: " + ", ".join(f"{name} {s:.0f} s" for name, s in v.items()) for k, v in pretrain.items()]
+    text = "\n".join(header) + text + "\nPre-training (once per split and seed):\n\n" + "\n".join(pre) + "\n"
+    if show:
+        print(text)
+    if not args.quick:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "task_addition.md").write_text(text)
+        payload = {"args": vars(args), "runs": table.to_dict(orient="records"), "pretraining_s": pretrain}
+        (RESULTS / "task_addition.json").write_text(json.dumps(payload, indent=2) + "\n")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--splits", nargs="+", default=["random", "scaffold"], choices=["random", "scaffold"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--targets", nargs="+", default=TARGETS, choices=TARGETS)
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument("--max-source-molecules", type=int, default=None, help="subsample the source data")
+    parser.add_argument("--trees", type=int, default=500)
+    parser.add_argument("--chemprop-bin", default=shutil.which("chemprop"))
+    parser.add_argument("--chemprop-epochs", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
+    args = parser.parse_args()
+    if args.quick:
+        args.splits, args.seeds, args.targets = ["random"], [0], TARGETS[:2]
+        args.max_iter, args.max_source_molecules, args.trees, args.chemprop_epochs = 3, 1000, 50, 3
+    if not args.chemprop_bin and "chemprop_stl" in args.methods:
+        print("chemprop not found (--chemprop-bin): skipping it.", flush=True)
+        args.methods.remove("chemprop_stl")
+    return args
+
+
+def main():
+    args = parse_args()
+    started = time.perf_counter()
+    frame = load_physprop().frame
+    global TARGETS
+    TARGETS = list(args.targets)
+    scaffolds = murcko_scaffolds(frame.smiles) if "scaffold" in args.splits else None
+    runs, pretrain = [], {}
+    for kind in args.splits:
+        for seed in args.seeds:
+            split = Split(frame, kind, seed, args, scaffolds)
+            for target in TARGETS:
+                for method in args.methods:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore", UserWarning)
+                        result = split.run(method, target)
+                    run = {"split": kind, "seed": seed, "target": target, "method": method, **result}
+                    runs.append(run)
+                    print(json.dumps(run), flush=True)
+                    pretrain[f"{kind} seed {seed}"] = dict(split.pretrain_s)
+                    write(runs, pretrain, args, frame, started, complete=False, show=False)
+    write(runs, pretrain, args, frame, started, complete=True)
+
+
+if __name__ == "__main__":
+    main()
