@@ -144,9 +144,9 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         (same kind and depth as the shared one), trained with the new task's
         modules and concatenated to the frozen shared embedding; 0 gives the
         new task the frozen embedding alone. On physprop (pre-trained on Tb,
-        Tm, logP; one seed) widths 0 / 100 / 300 gave a mean relative RMSE of
-        0.336 / 0.327 / 0.324 over Tc, Pc and omega (single-task: 0.371);
-        100 costs about two thirds of 300 per epoch.
+        Tm, logP; one seed; ``benchmarks/private_branch.py``) widths 0 / 100 /
+        300 gave a mean relative RMSE of 0.335 / 0.310 / 0.323 over Tc, Pc
+        and omega (single-task: 0.378).
     pretrained : GATERegressor, default=None
         A fitted model to extend. ``fit(X, y)`` then works on a deep copy of
         it and adds y's task(s) with :meth:`add_task`, using this estimator's
