@@ -126,7 +126,9 @@ class GATENet(NeuralNet):
         try:
             return super().fit_loop(X, y, **fit_params)
         except KeyboardInterrupt:
-            self.interrupted_ = True
+            # skorch's EarlyStopping ends training with the same exception; that is not an interrupt.
+            stopper = dict(self.callbacks_).get("early_stopping")
+            self.interrupted_ = stopper is None or stopper.misses_ < stopper.patience
             raise
 
     def get_all_learnable_params(self):
