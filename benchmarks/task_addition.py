@@ -48,7 +48,7 @@ Usage::
     python benchmarks/task_addition.py                    # everything (hours on 2 CPU cores)
     python benchmarks/task_addition.py --splits random --seeds 0 --max-source-molecules 8000
 
-Writes ``results/task_addition.{md,json}``, rewritten after every run, so an
+Writes ``results/task_addition.{md,json}`` (``--results-name``), rewritten after every run, so an
 interrupted run leaves what it finished.
 """
 
@@ -298,9 +298,9 @@ def write(runs, pretrain, args, frame, started, complete, show=True):
         print(text)
     if not args.quick:
         RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "task_addition.md").write_text(text)
+        (RESULTS / f"{args.results_name}.md").write_text(text)
         payload = {"args": vars(args), "runs": table.to_dict(orient="records"), "pretraining_s": pretrain}
-        (RESULTS / "task_addition.json").write_text(json.dumps(payload, indent=2) + "\n")
+        (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
 
 
 def parse_args():
@@ -314,6 +314,7 @@ def parse_args():
     parser.add_argument("--trees", type=int, default=500)
     parser.add_argument("--chemprop-bin", default=shutil.which("chemprop"))
     parser.add_argument("--chemprop-epochs", type=int, default=50)
+    parser.add_argument("--results-name", default="task_addition", help="results/<name>.{md,json}")
     parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
     args = parser.parse_args()
     if args.quick:
