@@ -31,34 +31,32 @@ def test_pickle_round_trip(model_and_data):
     assert restored.tasks_ == model.tasks_ and restored.loss_curve_ == model.loss_curve_
 
 
-def test_joblib_round_trip_in_a_fresh_process(model_and_data, tmp_path):
-    model, X = model_and_data
-    joblib.dump(model, tmp_path / "model.joblib")
+def _predict_in_fresh_process(tmp_path, X, load_line):
+    """Predictions of X by the model that ``load_line`` loads (into ``model``) in a new interpreter."""
     (tmp_path / "smiles.json").write_text(json.dumps(list(X)))
     script = (
-        "import json, sys, joblib, numpy as np\n"
+        "import json, numpy as np\n"
         f"d = {str(tmp_path)!r}\n"
-        "model = joblib.load(d + '/model.joblib')\n"
+        f"{load_line}\n"
         "np.save(d + '/pred.npy', model.predict(json.load(open(d + '/smiles.json'))))\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
-    np.testing.assert_array_equal(np.load(tmp_path / "pred.npy"), model.predict(X))
+    return np.load(tmp_path / "pred.npy")
+
+
+def test_joblib_round_trip_in_a_fresh_process(model_and_data, tmp_path):
+    model, X = model_and_data
+    joblib.dump(model, tmp_path / "model.joblib")
+    prediction = _predict_in_fresh_process(tmp_path, X, "import joblib; model = joblib.load(d + '/model.joblib')")
+    np.testing.assert_array_equal(prediction, model.predict(X))
 
 
 def test_safe_format_round_trip_in_a_fresh_process(model_and_data, tmp_path):
     model, X = model_and_data
     path = tmp_path / "model.gate"
     model.save(path)
-    (tmp_path / "smiles.json").write_text(json.dumps(list(X)))
-    script = (
-        "import json, numpy as np\n"
-        "from gate_sklearn import GATERegressor\n"
-        f"d = {str(tmp_path)!r}\n"
-        "model = GATERegressor.load(d + '/model.gate', device='cpu')\n"
-        "np.save(d + '/pred.npy', model.predict(json.load(open(d + '/smiles.json'))))\n"
-    )
-    subprocess.run([sys.executable, "-c", script], check=True)
-    np.testing.assert_array_equal(np.load(tmp_path / "pred.npy"), model.predict(X))
+    load_line = "from gate_sklearn import GATERegressor; model = GATERegressor.load(d + '/model.gate', device='cpu')"
+    np.testing.assert_array_equal(_predict_in_fresh_process(tmp_path, X, load_line), model.predict(X))
     loaded = GATERegressor.load(path)
     assert loaded.get_params()["hidden_size"] == 32 and loaded.tasks_ == model.tasks_
     np.testing.assert_array_equal(loaded.y_mean_, model.y_mean_)

@@ -168,8 +168,7 @@ class GATENetwork(nn.Module):
             u.append(u_k)
             stats.append(stats_k)
         z, u = torch.stack(z, dim=1), torch.stack(u, dim=1)
-        with torch.set_grad_enabled(grad):
-            y = torch.cat([task.head(z[:, k]) for k, task in enumerate(self.tasks)], dim=1)
+        y = torch.cat([task.head(z[:, k]) for k, task in enumerate(self.tasks)], dim=1)
         # Spread of T's output before standardisation, over the tasks being trained: near zero would
         # mean a collapsed transfer.
         trained = stats[self.n_frozen :] or stats

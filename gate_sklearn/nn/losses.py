@@ -150,7 +150,8 @@ class GATELoss(nn.Module):
         # are the trained tasks plus a sample of the others (frozen ones: forward only).
         h, u, lf_stats, private = outputs["h"], outputs["u"], outputs["lf_stats"], outputs["private"]
         n, k_pert = h.shape[0], self.n_perturbations
-        others = self._sample([k for k in range(u.shape[1]) if k not in set(tasks)])
+        trained = set(tasks)
+        others = self._sample([k for k in range(u.shape[1]) if k not in trained])
         charts = list(tasks) + others
         sigma = self.perturbation_scale * h.detach().std().clamp_min(_EPS)
         h_moved = h.unsqueeze(0) + sigma * torch.randn(k_pert, n, h.shape[1], device=h.device, dtype=h.dtype)
@@ -159,7 +160,7 @@ class GATELoss(nn.Module):
         log_d = []
         for k in charts:
             task = network.tasks[k]
-            with torch.set_grad_enabled(grad and k in tasks):
+            with torch.set_grad_enabled(grad and k in trained):
                 b = None if private[k] is None else private[k].repeat(k_pert, 1)
                 # Standardise the moved points exactly like the batch itself (same statistics).
                 u_moved, _ = task.to_lf(task.encode(h_moved, b), stats=lf_stats[k])
