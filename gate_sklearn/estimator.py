@@ -1,6 +1,7 @@
 """GATERegressor: multi-task GATE as a scikit-learn estimator, trained through skorch."""
 
 import copy
+import functools
 import numbers
 import warnings
 from contextlib import contextmanager
@@ -31,6 +32,8 @@ from .training import (
     GraphDataset,
     LossTermLogger,
     ValidationR2,
+    WithFrozenOutputs,
+    collate_frozen_items,
     collate_graph_items,
 )
 
@@ -389,8 +392,23 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             return GraphDataset(inputs, y)
         return DenseDataset(inputs, y)
 
-    def _collate(self):
-        return collate_graph_items if self._base("featurizer") == "graph" else None
+    def _collate(self, frozen=False):
+        graphs = self._base("featurizer") == "graph"
+        if frozen:
+            return functools.partial(collate_frozen_items, graphs=graphs)
+        return collate_graph_items if graphs else None
+
+    def _frozen_outputs(self, module, inputs):
+        """The frozen parts' outputs for every input, computed once for a task addition (on the CPU)."""
+        loader = torch.utils.data.DataLoader(
+            self._dataset(inputs), batch_size=max(256, self.batch_size), shuffle=False, collate_fn=self._collate()
+        )
+        chunks = []
+        module.eval()
+        for batch, _ in loader:
+            cached = module.frozen_outputs(batch.to(self.device_))
+            chunks.append({name: value.cpu() for name, value in cached.items()})
+        return {name: torch.cat([c[name] for c in chunks]) for name in chunks[0]}
 
     # -- network --------------------------------------------------------------------------------
 
@@ -463,7 +481,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             ]
         if verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
-        collate = self._collate()
+        # Task addition trains on cached outputs of the frozen parts (see GATENetwork.frozen_outputs).
+        collate = self._collate(frozen=bool(module.n_frozen))
         return GATENet(
             module=module,
             criterion=self._build_loss(settings),
@@ -501,10 +520,18 @@ class GATERegressor(RegressorMixin, BaseEstimator):
     def _train(self, module, inputs, Y_std, settings, seed, trainable_tasks=None):
         """Train ``module`` on standardised targets (NaN-holed); returns the skorch net."""
         train_rows, valid_rows = self._split_rows(len(Y_std), np.random.default_rng(seed), settings)
-        train_set = self._dataset(_take(inputs, train_rows), Y_std[train_rows])
+        frozen = self._frozen_outputs(module, inputs) if module.n_frozen else None
+
+        def dataset(rows):
+            part = self._dataset(_take(inputs, rows), Y_std[rows])
+            if frozen is None:
+                return part
+            return WithFrozenOutputs(part, {name: value[rows] for name, value in frozen.items()})
+
+        train_set = dataset(train_rows)
         valid_set, y_valid = None, None
         if valid_rows is not None:
-            valid_set = self._dataset(_take(inputs, valid_rows), Y_std[valid_rows])
+            valid_set = dataset(valid_rows)
             y_valid = Y_std[valid_rows]
         net = self._build_net(module, settings, valid_set, y_valid, trainable_tasks)
         net.fit(train_set, y=None)

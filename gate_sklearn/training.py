@@ -54,6 +54,48 @@ def collate_graph_items(items):
     return collate_graphs(graphs), torch.stack(ys)
 
 
+class WithFrozenOutputs(Dataset):
+    """A dataset's items paired with the frozen network's cached outputs for them (task addition).
+
+    ``frozen`` maps names to tensors whose first axis runs over the dataset's
+    items (what :meth:`GATENetwork.frozen_outputs` returned, concatenated).
+    """
+
+    def __init__(self, dataset, frozen):
+        self.dataset = dataset
+        self.frozen = frozen
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, i):
+        x, y = self.dataset[i]
+        return (x, {name: value[i] for name, value in self.frozen.items()}), y
+
+
+class FrozenBatch:
+    """A batch of inputs with the frozen outputs cached for them; ``GATENet.infer`` unpacks it."""
+
+    def __init__(self, inputs, frozen):
+        self.inputs = inputs
+        self.frozen = frozen
+
+    def to(self, device):
+        return FrozenBatch(self.inputs.to(device), {name: v.to(device) for name, v in self.frozen.items()})
+
+    def __len__(self):
+        return len(self.inputs)
+
+
+def collate_frozen_items(items, graphs=True):
+    """Batch ``((input, frozen), y)`` items into ``(FrozenBatch, y)`` (module-level: picklable)."""
+    pairs, ys = zip(*items)
+    inputs, frozen = zip(*pairs)
+    batch = collate_graphs(inputs) if graphs else torch.stack(inputs)
+    cached = {name: torch.stack([f[name] for f in frozen]) for name in frozen[0]}
+    return FrozenBatch(batch, cached), torch.stack(ys)
+
+
 class LossTermLogger(Callback):
     """Record the epoch mean (weighted by batch size) of every loss term, for training and validation."""
 
@@ -138,6 +180,9 @@ class GATENet(NeuralNet):
                 yield name, param
 
     def infer(self, x, **fit_params):
+        if isinstance(x, FrozenBatch):
+            x = x.to(self.device)
+            return self.module_(x.inputs, frozen=x.frozen)
         if isinstance(x, BatchGraph):
             return self.module_(x.to(self.device))
         return super().infer(x, **fit_params)

@@ -151,14 +151,12 @@ class GATENetwork(nn.Module):
                 task.eval()
         return self
 
-    def forward(self, x):
+    def _run_tasks(self, x, h, tasks):
+        """Private features, chart, LF point and LF statistics of each task in ``tasks``."""
         grad = torch.is_grad_enabled()
-        # Frozen parts run forward only, without building a graph: task addition's cost does not
-        # grow with the number of existing tasks beyond one cheap forward pass each.
-        with torch.set_grad_enabled(grad and not self.n_frozen):
-            h = self.embedding(x)
         private, z, u, stats = [], [], [], []
-        for k, task in enumerate(self.tasks):
+        for k in tasks:
+            task = self.tasks[k]
             with torch.set_grad_enabled(grad and k >= self.n_frozen):
                 b = task.branch(x) if task.branch is not None else None
                 z_k = task.encode(h, b)
@@ -167,8 +165,50 @@ class GATENetwork(nn.Module):
             z.append(z_k)
             u.append(u_k)
             stats.append(stats_k)
+        return private, z, u, stats
+
+    def frozen_outputs(self, x):
+        """What the frozen parts compute for a batch, to be cached and passed back to :meth:`forward`.
+
+        The embedding and the frozen tasks run in eval mode without gradients,
+        so their outputs for a molecule never change during task addition:
+        computing them once, instead of at every epoch, leaves only the new
+        modules' work in the training loop.
+        """
+        with torch.no_grad():
+            h = self.embedding(x)
+            private, z, u, _ = self._run_tasks(x, h, range(self.n_frozen))
+        cached = {"h": h, "z": torch.stack(z, dim=1), "u": torch.stack(u, dim=1)}
+        cached.update({f"private_{k}": b for k, b in enumerate(private) if b is not None})
+        return cached
+
+    def forward(self, x, frozen=None):
+        """Outputs for a batch (see the class docstring).
+
+        ``frozen`` is :meth:`frozen_outputs` for the same batch, computed
+        earlier; when given, the embedding and the frozen tasks are not run.
+        """
+        grad = torch.is_grad_enabled()
+        if frozen is None:
+            # Frozen parts run forward only, without building a graph: task addition's cost does not
+            # grow with the number of existing tasks beyond one cheap forward pass each.
+            with torch.set_grad_enabled(grad and not self.n_frozen):
+                h = self.embedding(x)
+            private, z, u, stats = self._run_tasks(x, h, range(self.n_tasks))
+        else:
+            h = frozen["h"]
+            frozen_tasks = self.tasks[: self.n_frozen]
+            private = [frozen.get(f"private_{k}") for k in range(self.n_frozen)]
+            z, u = list(frozen["z"].unbind(dim=1)), list(frozen["u"].unbind(dim=1))
+            # Frozen tasks are in eval mode: their LF standardisation uses the running statistics.
+            stats = [(t.lf_standardize.running_mean, t.lf_standardize.running_var) for t in frozen_tasks]
+            new = self._run_tasks(x, h, range(self.n_frozen, self.n_tasks))
+            for collected, added in zip((private, z, u, stats), new):
+                collected.extend(added)
         z, u = torch.stack(z, dim=1), torch.stack(u, dim=1)
-        y = torch.cat([task.head(z[:, k]) for k, task in enumerate(self.tasks)], dim=1)
+        with torch.set_grad_enabled(grad and not self.n_frozen):
+            y_frozen = [task.head(z[:, k]) for k, task in enumerate(self.tasks[: self.n_frozen])]
+        y = torch.cat(y_frozen + [self.tasks[k].head(z[:, k]) for k in range(self.n_frozen, self.n_tasks)], dim=1)
         # Spread of T's output before standardisation, over the tasks being trained: near zero would
         # mean a collapsed transfer.
         trained = stats[self.n_frozen :] or stats
