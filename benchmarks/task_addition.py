@@ -61,6 +61,7 @@ import time
 import warnings
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 import torch
@@ -157,13 +158,30 @@ class Split:
         return GATERegressor(max_iter=self.args.max_iter, random_state=self.seed, device="cpu", **params)
 
     def pretrained(self, name, **params):
-        """A model pre-trained on the sources (built on first use, then shared by all targets)."""
+        """A model pre-trained on the sources (built on first use, then shared by all targets).
+
+        With ``--cache-dir`` it is saved there and reused by later runs with
+        the same split, seed, source subsample and budget (with the fit time
+        it took then).
+        """
         if name not in self.cache:
+            path = None
+            if self.args.cache_dir:
+                key = f"{self.kind}_seed{self.seed}_{name}_sources{self.args.max_source_molecules}_iter{self.args.max_iter}"
+                path = Path(self.args.cache_dir) / key
+            if path is not None and path.with_suffix(".joblib").exists():
+                self.cache[name] = joblib.load(path.with_suffix(".joblib"))
+                self.pretrain_s[name] = json.loads(path.with_suffix(".json").read_text())["fit_s"]
+                return self.cache[name]
             X = self.frame.smiles.iloc[self.source_rows].reset_index(drop=True)
             y = self.frame[SOURCES].iloc[self.source_rows].reset_index(drop=True)
             start = time.perf_counter()
             self.cache[name] = self.gate(**params).fit(X, y)
             self.pretrain_s[name] = time.perf_counter() - start
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                joblib.dump(self.cache[name], path.with_suffix(".joblib"))
+                path.with_suffix(".json").write_text(json.dumps({"fit_s": self.pretrain_s[name]}))
         return self.cache[name]
 
     def source_forests(self):
@@ -314,6 +332,7 @@ def parse_args():
     parser.add_argument("--trees", type=int, default=500)
     parser.add_argument("--chemprop-bin", default=shutil.which("chemprop"))
     parser.add_argument("--chemprop-epochs", type=int, default=50)
+    parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
     parser.add_argument("--results-name", default="task_addition", help="results/<name>.{md,json}")
     parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
     args = parser.parse_args()

@@ -27,7 +27,7 @@ def task_names_of(y, n_tasks):
     return names
 
 
-def check_targets(y, *, min_labels=2):
+def check_targets(y, *, min_labels=2, allow_unlabelled=False):
     """Validate a 1-D or 2-D target with NaN for "not measured".
 
     Parameters
@@ -36,6 +36,9 @@ def check_targets(y, *, min_labels=2):
         Targets; NaN marks a missing measurement.
     min_labels : int
         Fewest measured values a task may have.
+    allow_unlabelled : bool
+        Accept rows with no measured value (task addition uses them in the
+        alignment terms only).
 
     Returns
     -------
@@ -48,7 +51,8 @@ def check_targets(y, *, min_labels=2):
     ------
     ValueError
         For strings, infinities, an all-NaN task, a task with fewer than
-        ``min_labels`` labels, or rows with no label at all; the message names
+        ``min_labels`` labels, or rows with no label at all (unless
+        ``allow_unlabelled``); the message names
         the task and the rows.
     """
     if y is None:
@@ -77,7 +81,7 @@ def check_targets(y, *, min_labels=2):
         if n_labels < min_labels:
             raise ValueError(f"Task {name!r} has {n_labels} measured value(s); at least {min_labels} are needed.")
     unlabelled = np.flatnonzero(np.isnan(Y).all(axis=1))
-    if unlabelled.size:
+    if unlabelled.size and not allow_unlabelled:
         raise ValueError(
             f"Rows {_rows(unlabelled)} have no measured value for any task; drop them (they carry no label)."
         )

@@ -548,6 +548,9 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             SMILES strings, or a numeric matrix when ``featurizer="precomputed"``.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             Targets in their own units; NaN where a property was not measured.
+            Every row needs at least one measured value, except with
+            ``pretrained=``, where unlabelled rows are used as in
+            :meth:`add_task`.
             Task names come from DataFrame columns or a Series' name.
 
         Returns
@@ -582,7 +585,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         n_rows = _num_samples(X)
         if n_rows < 2:
             raise ValueError(f"n_samples={n_rows}: GATERegressor needs at least 2 samples to fit.")
-        Y, default_names, ndim = check_targets(y)
+        # Task addition (reset=False) accepts molecules without a label: they enter the alignment terms only.
+        Y, default_names, ndim = check_targets(y, allow_unlabelled=not reset)
         if Y.shape[0] != n_rows:
             raise ValueError(f"X and y have different numbers of rows: {n_rows} and {Y.shape[0]}.")
         if reset:
@@ -591,7 +595,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         inputs, valid = self._featurize(X, reset=reset)
         Y = Y[valid]
         if not valid.all():
-            check_targets(Y)  # dropping invalid molecules may have emptied a task or left too few rows
+            # dropping invalid molecules may have emptied a task or left too few rows
+            check_targets(Y, allow_unlabelled=not reset)
         return Y, default_names, ndim, inputs
 
     def _set_history(self, record):
@@ -622,7 +627,11 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             Molecules (or features) measured for the new task(s).
         y : array-like of shape (n_samples,) or (n_samples, n_new_tasks)
             The new task's values; 2-D (or a DataFrame) adds several tasks at
-            once. NaN where not measured.
+            once. NaN where not measured. Rows with no value for any new task
+            are unlabelled molecules: unlike in ``fit``, they are accepted and
+            take part in the terms that need no label (autoencoder,
+            consistency, distance), which tie the new chart to the frozen
+            ones on chemistry the labels do not cover.
         name : str or list of str, default=None
             Name(s) of the new task(s). By default a Series' name or a
             DataFrame's columns, else ``task_k`` with the next free ``k``.

@@ -122,6 +122,55 @@ def test_frozen_parts_build_no_autograd_graph(model, data):
     assert [p is None for p in outputs["private"]] == [True, True, False]
 
 
+def test_cached_frozen_outputs_give_the_same_forward_pass(model, data):
+    X, _, targets = data
+    model.add_task(X, targets["n_carbon"], private_branch_size=8, **ADD)
+    model.add_task(X, targets["n_oxygen"], private_branch_size=0, **ADD)  # the first one, with its branch, is frozen
+    module = model.net_.module_.eval()
+    dataset = model._dataset(model._featurize(X[:32], reset=False)[0])
+    batch = model._collate()([dataset[i] for i in range(32)])[0]
+    with torch.no_grad():
+        plain = module(batch)
+        cached = module(batch, frozen=module.frozen_outputs(batch))
+    for key in ("h", "z", "u", "y"):
+        torch.testing.assert_close(cached[key], plain[key], rtol=0, atol=1e-6)
+    assert cached["private"][2] is not None and cached["private"][3] is None
+
+
+def test_unlabelled_molecules_are_accepted_and_enter_the_alignment_terms_only(model, data):
+    X, _, targets = data
+    y = targets["n_carbon"].copy()
+    y.iloc[120:] = np.nan  # 80 molecules without the new property
+    model.add_task(X, y, max_iter=3, early_stopping=True, validation_fraction=0.2)
+    assert np.isfinite(model.add_task_history_["n_carbon"]["validation_scores"]).all()
+    assert np.isfinite(model.predict(X, tasks="n_carbon")).all()
+    # In the loss, the regression and mapping terms ignore them; consistency counts them.
+    module = model.net_.module_.eval()
+    dataset = model._dataset(model._featurize(X[110:130], reset=False)[0])
+    batch = model._collate()([dataset[i] for i in range(20)])[0]
+    loss = model.net_.criterion_
+    y_std = np.full((20, 3), np.nan)
+    y_std[:, 2] = (targets["n_carbon"].iloc[110:130] - model.y_mean_[2]) / model.y_scale_[2]
+    holed = y_std.copy()
+    holed[10:, 2] = np.nan
+    with torch.no_grad():
+        outputs = module(batch)
+        _, full = loss(outputs, torch.tensor(y_std, dtype=torch.float32), module, [2])
+        _, part = loss(outputs, torch.tensor(holed, dtype=torch.float32), module, [2])
+    labelled_mse = float(((outputs["y"][:10, 2].double().numpy() - y_std[:10, 2]) ** 2).mean())
+    assert part["regression"] == pytest.approx(labelled_mse, rel=1e-5)
+    assert part["regression"] != pytest.approx(full["regression"], rel=1e-5)
+    assert part["consistency"] == full["consistency"]
+
+
+def test_unlabelled_rows_are_still_refused_by_fit(data):
+    X, sources, _ = data
+    y = sources.copy()
+    y.iloc[[3, 7]] = np.nan
+    with pytest.raises(ValueError, match="Rows 3, 7 have no measured value"):
+        GATERegressor(max_iter=1).fit(X, y)
+
+
 def test_every_term_is_trained_and_recorded_per_added_task(model, data):
     X, _, targets = data
     model.add_task(X, targets, max_iter=5, early_stopping=True, validation_fraction=0.2)
