@@ -1,0 +1,133 @@
+"""Plots for the task-addition evidence: the headline comparison and the locally flat space.
+
+1. ``results/task_addition.png``: mean relative RMSE per method on each split,
+   one dot per seed, from the JSON files ``task_addition.py`` wrote.
+2. ``results/lf_projection.png``: a 2-D PCA projection of ``transform`` (the
+   locally flat coordinates) of physprop molecules under a GATE model
+   pre-trained on the sources with one target added by ``add_task``, coloured
+   by each source property and by the added target.
+
+Usage::
+
+    python benchmarks/plot_task_addition.py                       # both plots
+    python benchmarks/plot_task_addition.py --results task_addition task_addition_scaffold_seed0 \\
+        --cache-dir .cache/task_addition                          # reuse task_addition.py's models
+
+The projection needs a pre-trained model: from ``--cache-dir`` when
+``task_addition.py`` left one there (random split, seed 0), else one is
+trained here on ``--max-source-molecules`` source molecules (minutes).
+"""
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+
+from gate_sklearn.datasets import load_physprop  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import task_addition as protocol  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def plot_comparison(names, path):
+    runs = []
+    for name in names:
+        runs += json.loads((RESULTS / f"{name}.json").read_text())["runs"]
+    table = pd.DataFrame(runs).drop_duplicates(["split", "seed", "target", "method"], keep="last")
+    frame = load_physprop().frame
+    table["relative_rmse"] = table.rmse / table.target.map({t: frame[t].std() for t in protocol.TARGETS})
+    # One value per (split, seed, method): the mean over the targets, only where all five were run.
+    complete = table.groupby(["split", "seed", "method"]).filter(lambda g: g.target.nunique() == len(protocol.TARGETS))
+    per_seed = complete.groupby(["split", "seed", "method"]).relative_rmse.mean().reset_index()
+    splits = list(dict.fromkeys(per_seed.split))
+    fig, axes = plt.subplots(1, len(splits), figsize=(6 * len(splits), 4), squeeze=False)
+    for ax, split in zip(axes[0], splits):
+        part = per_seed[per_seed.split == split]
+        methods = [m for m in protocol.METHODS if m in set(part.method)]
+        means = [part[part.method == m].relative_rmse.mean() for m in methods]
+        colors = ["tab:red" if m == "gate_add" else "tab:gray" for m in methods]
+        ax.barh(range(len(methods)), means, color=colors, alpha=0.7)
+        for i, m in enumerate(methods):
+            values = part[part.method == m].relative_rmse
+            ax.scatter(values, [i] * len(values), color="black", s=12, zorder=3)
+        ax.set_yticks(range(len(methods)), [protocol.METHODS[m] for m in methods])
+        ax.invert_yaxis()
+        seeds = ", ".join(map(str, sorted(part.seed.unique())))
+        ax.set_title(f"{split} split (seeds {seeds})")
+        ax.set_xlabel("mean relative RMSE over 5 targets (lower is better)")
+        # A method far behind the others (single-task on scaffolds) is clipped, its value written in.
+        ordered = sorted(means)
+        limit = max(ordered) if len(ordered) < 2 or ordered[-1] < 2 * ordered[-2] else 1.3 * ordered[-2]
+        ax.set_xlim(0, limit * 1.1)
+        for i, value in enumerate(means):
+            ax.text(min(value, limit), i, f" {value:.3f}", va="center", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"wrote {path}")
+
+
+def plot_projection(args, path, target="Tc_K"):
+    frame = load_physprop().frame
+    split = protocol.Split(frame, "random", 0, args, scaffolds=None)
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        base = split.pretrained("gate")
+        test = split.test[target]
+        train = np.setdiff1d(np.flatnonzero(frame[target].notna().to_numpy()), test)
+        model = split.gate(pretrained=base).fit(
+            frame.smiles.iloc[train].reset_index(drop=True), frame[target].iloc[train].reset_index(drop=True)
+        )
+    # Molecules shown: a sample of the source data and every molecule measured for the target.
+    rng = np.random.default_rng(0)
+    shown = np.union1d(rng.choice(split.source_rows, min(3000, len(split.source_rows)), replace=False),
+                       np.flatnonzero(frame[target].notna().to_numpy()))
+    lf = model.transform(frame.smiles.iloc[shown].reset_index(drop=True))
+    keep = np.isfinite(lf).all(axis=1)
+    xy = PCA(n_components=2, random_state=0).fit_transform(lf[keep])
+    shown = shown[keep]
+    properties = [*protocol.SOURCES, target]
+    fig, axes = plt.subplots(1, len(properties), figsize=(4.2 * len(properties), 4))
+    for ax, prop in zip(axes, properties):
+        values = frame[prop].iloc[shown].to_numpy()
+        has = np.isfinite(values)
+        ax.scatter(xy[~has, 0], xy[~has, 1], s=2, color="lightgray")
+        points = ax.scatter(xy[has, 0], xy[has, 1], c=values[has], s=4, cmap="viridis")
+        fig.colorbar(points, ax=ax, shrink=0.8)
+        role = "added by add_task" if prop == target else "source"
+        ax.set_title(f"{prop} ({role}, {has.sum()} molecules)", fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("Locally flat space (transform), PCA to 2-D; grey: not measured for that property", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"wrote {path} ({time.perf_counter() - started:.0f} s)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--results", nargs="+", default=["task_addition"], help="results/<name>.json files")
+    parser.add_argument("--cache-dir", default=None)
+    parser.add_argument("--max-source-molecules", type=int, default=None)
+    parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument("--skip-projection", action="store_true")
+    args = parser.parse_args()
+    plot_comparison(args.results, RESULTS / "task_addition.png")
+    if not args.skip_projection:
+        plot_projection(args, RESULTS / "lf_projection.png")
+
+
+if __name__ == "__main__":
+    main()
