@@ -24,7 +24,8 @@ Usage::
     python benchmarks/task_addition_ablation.py --splits random scaffold --seeds 0 --cache-dir .cache/task_addition
 
 Writes ``results/task_addition_ablation.{md,json}`` (``--results-name``),
-rewritten after every run.
+rewritten after every run. ``--quick`` (a few minutes) writes
+``task_addition_ablation_quick.{md,json}`` instead.
 """
 
 import argparse
@@ -178,7 +179,13 @@ def main():
     parser.add_argument("--max-source-molecules", type=int, default=None)
     parser.add_argument("--cache-dir", default=None, help="pre-trained models shared with task_addition.py")
     parser.add_argument("--results-name", default="task_addition_ablation")
+    parser.add_argument("--quick", action="store_true", help="random split, 2 targets, 3 variants, tiny budget")
     args = parser.parse_args()
+    if args.quick:
+        args.splits, args.seeds, args.targets = ["random"], [0], protocol.TARGETS[:2]
+        args.variants = ["full", "no_mapping", "head_on_mtl"]
+        args.max_iter, args.max_source_molecules, args.cache_dir = 3, 1000, None
+        args.results_name = "task_addition_ablation_quick"
     started = time.perf_counter()
     frame = load_physprop().frame
     protocol.TARGETS = list(args.targets)
