@@ -1,7 +1,8 @@
 """Plots for the task-addition evidence: the headline comparison and the locally flat space.
 
 1. ``results/task_addition.png``: mean relative RMSE per method on each split,
-   one dot per seed, from the JSON files ``task_addition.py`` wrote.
+   one dot per seed, from the JSON files ``task_addition.py`` wrote; the
+   combined table (mean +- sd over seeds) goes to ``results/task_addition_summary.md``.
 2. ``results/lf_projection.png``: a 2-D PCA projection of ``transform`` (the
    locally flat coordinates) of physprop molecules under a GATE model
    pre-trained on the sources with one target added by ``add_task``, coloured
@@ -47,6 +48,13 @@ def plot_comparison(names, path):
         runs += json.loads((RESULTS / f"{name}.json").read_text())["runs"]
     table = pd.DataFrame(runs).drop_duplicates(["split", "seed", "target", "method"], keep="last")
     frame = load_physprop().frame
+    # The combined table over every results file given (mean +- sd over seeds), next to the plot.
+    text, _ = protocol.summarise(table.drop(columns="relative_rmse", errors="ignore").to_dict("records"), frame)
+    sources = ", ".join(f"`{name}.json`" for name in names)
+    (RESULTS / "task_addition_summary.md").write_text(
+        f"# Task addition on physprop: all seeds\n\nCombined by `python {' '.join(sys.argv)}` from {sources}.\n"
+        "RMSE in the target's units (mean ± sd over seeds); relative RMSE = RMSE / sd of the target.\n\n" + text
+    )
     table["relative_rmse"] = table.rmse / table.target.map({t: frame[t].std() for t in protocol.TARGETS})
     # One value per (split, seed, method): the mean over the targets, only where all five were run.
     complete = table.groupby(["split", "seed", "method"]).filter(lambda g: g.target.nunique() == len(protocol.TARGETS))
