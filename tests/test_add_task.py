@@ -137,6 +137,23 @@ def test_cached_frozen_outputs_give_the_same_forward_pass(model, data):
     assert cached["private"][2] is not None and cached["private"][3] is None
 
 
+def test_addition_on_a_fingerprint_model_uses_the_cache_too(data):
+    X, sources, targets = data
+    model = GATERegressor(featurizer="morgan", max_iter=3, early_stopping=False, **TINY).fit(X, sources)
+    before = model.predict(X)
+    module = model.net_.module_
+    molecules_embedded = []
+    hook = module.embedding.register_forward_hook(lambda m, args, out: molecules_embedded.append(len(out)))
+    try:
+        model.add_task(X, targets["n_carbon"], private_branch_size=16, **ADD)
+    finally:
+        hook.remove()
+    assert sum(molecules_embedded) == len(X)
+    after = model.predict(X)
+    np.testing.assert_array_equal(after[:, :2], before)
+    assert np.corrcoef(after[:, 2], targets["n_carbon"])[0, 1] > 0.3
+
+
 def test_unlabelled_molecules_are_accepted_and_enter_the_alignment_terms_only(model, data):
     X, _, targets = data
     y = targets["n_carbon"].copy()
