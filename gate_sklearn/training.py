@@ -38,7 +38,9 @@ class DenseDataset(Dataset):
     """Rows of a feature matrix with their (possibly NaN-holed) standardised targets."""
 
     def __init__(self, X, y=None):
-        self.X = torch.as_tensor(np.ascontiguousarray(X), dtype=torch.float32)
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        # Read-only input (joblib memmaps it under GridSearchCV(n_jobs>1)) is copied: torch cannot share it.
+        self.X = torch.from_numpy(X if X.flags.writeable else X.copy())
         self.y = None if y is None else torch.as_tensor(y, dtype=torch.float32)
 
     def __len__(self):

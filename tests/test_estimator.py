@@ -234,6 +234,17 @@ def test_pipeline_with_precomputed_features(molecules):
     assert np.isfinite(model.score(X, y))
 
 
+def test_read_only_feature_matrix_is_accepted_quietly(molecules):
+    # joblib hands workers read-only memmaps under GridSearchCV(n_jobs>1); torch cannot share those.
+    X, y = molecules
+    features = MorganFingerprint(fp_size=64).fit_transform(X[:60]).astype(np.float32)
+    features.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = GATERegressor(featurizer="precomputed", max_iter=2, **TINY).fit(features, y.iloc[:60])
+        assert np.isfinite(model.predict(features)).all()
+
+
 def test_cross_val_score_on_holed_targets(molecules):
     X, y = molecules
     model = GATERegressor(max_iter=3, **TINY)
