@@ -47,6 +47,7 @@ Usage::
     python benchmarks/task_addition.py --quick            # minutes; writes nothing
     python benchmarks/task_addition.py                    # everything (hours on 2 CPU cores)
     python benchmarks/task_addition.py --splits random --seeds 0 --max-source-molecules 8000
+    python benchmarks/task_addition.py --seeds 1 --cache-dir .cache/task_addition   # keep pre-trained models
 
 Writes ``results/task_addition.{md,json}`` (``--results-name``), rewritten after every run, so an
 interrupted run leaves what it finished.
