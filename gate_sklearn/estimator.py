@@ -399,7 +399,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         return collate_graph_items if graphs else None
 
     def _frozen_outputs(self, module, inputs):
-        """The frozen parts' outputs for every input, computed once for a task addition (on the CPU)."""
+        """The frozen parts' outputs for every input, computed once for a task addition (kept on the CPU)."""
         loader = torch.utils.data.DataLoader(
             self._dataset(inputs), batch_size=max(256, self.batch_size), shuffle=False, collate_fn=self._collate()
         )
