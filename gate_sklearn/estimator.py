@@ -398,14 +398,17 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             return functools.partial(collate_frozen_items, graphs=graphs)
         return collate_graph_items if graphs else None
 
-    def _frozen_outputs(self, module, inputs):
-        """The frozen parts' outputs for every input, computed once for a task addition (kept on the CPU)."""
-        loader = torch.utils.data.DataLoader(
+    def _inference_batches(self, inputs):
+        """Featurized inputs in order, in large batches, for forward passes without training."""
+        return torch.utils.data.DataLoader(
             self._dataset(inputs), batch_size=max(256, self.batch_size), shuffle=False, collate_fn=self._collate()
         )
+
+    def _frozen_outputs(self, module, inputs):
+        """The frozen parts' outputs for every input, computed once for a task addition (kept on the CPU)."""
         chunks = []
         module.eval()
-        for batch, _ in loader:
+        for batch, _ in self._inference_batches(inputs):
             cached = module.frozen_outputs(batch.to(self.device_))
             chunks.append({name: value.cpu() for name, value in cached.items()})
         return {name: torch.cat([c[name] for c in chunks]) for name in chunks[0]}
@@ -803,13 +806,10 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "net_")
         inputs, valid = self._featurize(X, reset=False)
         module = self.net_.module_
-        loader = torch.utils.data.DataLoader(
-            self._dataset(inputs), batch_size=max(256, self.batch_size), shuffle=False, collate_fn=self._collate()
-        )
         chunks = []
         module.eval()
         with torch.no_grad():
-            for batch, _ in loader:
+            for batch, _ in self._inference_batches(inputs):
                 chunks.append(read(self.net_.infer(batch)).detach().cpu().double().numpy())
         values = np.concatenate(chunks) if chunks else np.zeros((0, width))
         return values, valid
