@@ -7,7 +7,8 @@ from sklearn.utils.validation import check_array
 _MAX_LISTED = 20
 
 
-def _rows(indices):
+def rows_text(indices):
+    """Row numbers for an error message: the first few, and how many in all."""
     indices = list(indices)
     shown = ", ".join(str(i) for i in indices[:_MAX_LISTED])
     return shown + (f", ... ({len(indices)} rows in all)" if len(indices) > _MAX_LISTED else "")
@@ -58,12 +59,14 @@ def check_targets(y, *, min_labels=2, allow_unlabelled=False):
     if y is None:
         raise ValueError("GATERegressor requires y to be passed, but the target y is None.")
     raw = y
+    if isinstance(y, pd.DataFrame):
+        task_names_of(y, y.shape[1])  # repeated column names, before check_array's less specific message
     try:
         Y = check_array(
             y, ensure_2d=False, dtype=np.float64, ensure_all_finite=False, input_name="y", ensure_min_samples=1
         )
     except ValueError as error:
-        raise ValueError(f"y must be numeric (NaN for missing measurements): {error}") from error
+        raise ValueError(_non_numeric_message(raw) or f"y must be numeric (NaN for missing measurements): {error}")
     ndim = Y.ndim
     if ndim == 1:
         Y = Y[:, None]
@@ -74,7 +77,7 @@ def check_targets(y, *, min_labels=2, allow_unlabelled=False):
         column = Y[:, k]
         infinite = np.flatnonzero(np.isinf(column))
         if infinite.size:
-            raise ValueError(f"Task {name!r} has infinite values at rows {_rows(infinite)}; use NaN for missing.")
+            raise ValueError(f"Task {name!r} has infinite values at rows {rows_text(infinite)}; use NaN for missing.")
         n_labels = int(np.sum(~np.isnan(column)))
         if n_labels == 0:
             raise ValueError(f"Task {name!r} has no measured value (all NaN); drop it.")
@@ -83,9 +86,32 @@ def check_targets(y, *, min_labels=2, allow_unlabelled=False):
     unlabelled = np.flatnonzero(np.isnan(Y).all(axis=1))
     if unlabelled.size and not allow_unlabelled:
         raise ValueError(
-            f"Rows {_rows(unlabelled)} have no measured value for any task; drop them (they carry no label)."
+            f"Rows {rows_text(unlabelled)} have no measured value for any task; drop them (they carry no label)."
         )
     return Y, names, ndim
+
+
+def _non_numeric_message(y):
+    """Which task and rows hold values that are not numbers, or None when that is not the problem."""
+    try:
+        frame = pd.DataFrame(y) if not isinstance(y, pd.Series) else y.to_frame()
+    except (ValueError, TypeError):
+        return None
+    if frame.ndim != 2:
+        return None
+    names = task_names_of(y, frame.shape[1]) if isinstance(y, (pd.DataFrame, pd.Series)) else None
+    for k in range(frame.shape[1]):
+        column = frame.iloc[:, k]
+        numbers = pd.to_numeric(column, errors="coerce")
+        bad = np.flatnonzero(numbers.isna().to_numpy() & column.notna().to_numpy())
+        if bad.size:
+            name = names[k] if names else f"task_{k}"
+            examples = ", ".join(repr(v) for v in column.iloc[bad[:3]])
+            return (
+                f"Task {name!r} has values that are not numbers at rows {rows_text(bad)} ({examples}); "
+                "use NaN (or leave the cell empty) for a missing measurement."
+            )
+    return None
 
 
 def standardisation(Y):

@@ -20,7 +20,7 @@ from skorch.helper import predefined_split
 from skorch.utils import noop
 
 from ._persistence import read_model_file, restore_fitted, save_model
-from ._targets import check_targets, standardisation, task_names_of
+from ._targets import check_targets, rows_text, standardisation, task_names_of
 from .featurize import MorganFingerprint, smiles_to_graphs
 from .featurize._smiles import ON_INVALID_OPTIONS
 from .metrics import nan_r2_score
@@ -82,10 +82,19 @@ class ChartCollapseWarning(UserWarning):
 
 
 def resolve_device(device):
-    """``"auto"`` means CUDA when available, else CPU; anything else is passed to torch."""
+    """``"auto"`` means CUDA when available, else CPU; anything else must name a usable torch device."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    return str(torch.device(device))
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as error:
+        raise ValueError(f"device={device!r} is not a torch device ({error}); use 'auto', 'cpu' or 'cuda'.") from None
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device={device!r}, but CUDA is not available here; use device='auto' or 'cpu'.")
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(f"device={device!r}, but this machine has {torch.cuda.device_count()} CUDA device(s).")
+    return str(resolved)
 
 
 class GATERegressor(RegressorMixin, BaseEstimator):
@@ -365,8 +374,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         show = self.verbose or 0
         featurizer = self._base("featurizer")
         if featurizer == "precomputed":
-            X = validate_data(self, X, reset=reset, dtype=np.float32, ensure_min_samples=1)
-            return X, np.ones(X.shape[0], dtype=bool)
+            return _check_feature_matrix(self, X, reset=reset), np.ones(_num_samples(X), dtype=bool)
         if featurizer == "graph":
             graphs, valid = smiles_to_graphs(X, on_invalid=self.on_invalid, n_jobs=self.n_jobs, verbose=show)
             return [g for g in graphs if g is not None], valid
@@ -818,6 +826,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         if tasks is None:
             return [self.tasks_.index(t) for t in self.output_tasks_], None
         names = [tasks] if isinstance(tasks, str) else list(tasks)
+        if not names:
+            raise ValueError(f"tasks=[] selects nothing; name at least one of {self.tasks_} (or pass None).")
         unknown = [t for t in names if t not in self.tasks_]
         if unknown:
             raise ValueError(f"Unknown task(s) {unknown}; this model predicts {self.tasks_}.")
@@ -1086,6 +1096,26 @@ def _history_record(net):
             stacklevel=4,
         )
     return record
+
+
+def _check_feature_matrix(estimator, X, *, reset):
+    """A precomputed feature matrix as float32, with errors that say which rows are not finite."""
+    try:
+        X = validate_data(estimator, X, reset=reset, dtype=np.float32, ensure_min_samples=1, ensure_all_finite=False)
+    except ValueError as error:
+        if "could not convert" in str(error):
+            raise ValueError(
+                f"featurizer='precomputed' expects a numeric feature matrix, but X holds text ({error}). "
+                "For SMILES use featurizer='graph' or 'morgan'."
+            ) from None
+        raise
+    bad = np.flatnonzero(~np.isfinite(X).all(axis=1))
+    if bad.size:
+        raise ValueError(
+            f"The feature matrix has NaN or infinite values in rows {rows_text(bad)}; impute or drop them first "
+            "(e.g. sklearn.impute.SimpleImputer in a Pipeline)."
+        )
+    return X
 
 
 def _take(inputs, rows):
