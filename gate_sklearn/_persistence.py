@@ -3,19 +3,26 @@
 A ``.gate`` file is a zip archive with two members:
 
 - ``metadata.json``: format name and version, library versions, constructor
-  parameters, fitted attributes and the SHA-256 of the weights;
+  parameters, fitted attributes, the SHA-256 of the weights and (from format
+  version 2) the SHA-256 of the metadata itself;
 - ``weights.pt``: the network's ``state_dict``, read back with
   ``torch.load(weights_only=True)``, which only rebuilds tensors.
 
 Nothing in the file is executed on load, unlike pickle. Files from an unknown
-format, a newer format version, or with weights that do not match their
-checksum are refused with a message that says so.
+format, a newer format version, or whose weights or metadata do not match their
+checksums (a damaged download, a hand-edited mean) are refused with a message
+that says so. The checksums catch accidents, not forgery: whoever can write the
+file can recompute them; what protects against a malicious file is that loading
+runs no code. A file written under other versions of gate_sklearn, torch or
+scikit-learn loads with a :class:`ModelVersionWarning` that names them.
 """
 
 import hashlib
 import io
 import json
 import numbers
+import os
+import warnings
 import zipfile
 
 import numpy as np
@@ -23,9 +30,11 @@ import sklearn
 import torch
 
 from ._version import __version__
+from .exceptions import ModelFileError, ModelVersionWarning
 
 FORMAT_NAME = "gate_sklearn.GATERegressor"
-FORMAT_VERSION = 1
+# 2: the metadata carries its own checksum. Version 1 files (weights checksum only) still load.
+FORMAT_VERSION = 2
 _METADATA = "metadata.json"
 _WEIGHTS = "weights.pt"
 
@@ -51,8 +60,29 @@ _FITTED_ATTRIBUTES = (
 _ARRAY_ATTRIBUTES = ("y_mean_", "y_scale_", "feature_names_in_")
 
 
-class ModelFileError(ValueError):
-    """A model file that cannot be read: wrong format, newer version, damaged or tampered with."""
+def library_versions():
+    """The versions that shape a saved model: gate_sklearn, torch and scikit-learn."""
+    return {"gate_sklearn": __version__, "torch": torch.__version__, "scikit-learn": sklearn.__version__}
+
+
+def warn_on_version_mismatch(saved, source, stacklevel=2):
+    """Warn with :class:`ModelVersionWarning` when ``saved`` versions differ from the running ones."""
+    current = library_versions()
+    changed = [name for name in current if saved.get(name, current[name]) != current[name]]
+    differing = [f"{name} {saved[name]} (now {current[name]})" for name in changed]
+    if differing:
+        warnings.warn(
+            f"{source} was saved under {', '.join(differing)}. It usually works; if predictions look wrong, "
+            "re-create the model under the current versions.",
+            ModelVersionWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
+def _metadata_digest(metadata):
+    """SHA-256 of the metadata (without its own checksum field), in a canonical JSON form."""
+    body = {key: value for key, value in metadata.items() if key != "metadata_sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _jsonable_param(name, value):
@@ -60,6 +90,8 @@ def _jsonable_param(name, value):
         return value.item() if isinstance(value, np.generic) else value
     if isinstance(value, torch.device):
         return str(value)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
     if name == "pretrained":
         return None  # the fitted state holds the whole extended network; the source model is not needed
     if name == "random_state":
@@ -89,11 +121,12 @@ def save_model(model, path):
     metadata = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "versions": {"gate_sklearn": __version__, "torch": torch.__version__, "scikit-learn": sklearn.__version__},
+        "versions": library_versions(),
         "params": {k: _jsonable_param(k, v) for k, v in _saved_params(model).items()},
         "fitted": fitted,
         "weights_sha256": hashlib.sha256(weights).hexdigest(),
     }
+    metadata["metadata_sha256"] = _metadata_digest(metadata)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(_METADATA, json.dumps(metadata, indent=1))
         archive.writestr(_WEIGHTS, weights)
@@ -123,7 +156,16 @@ def read_model_file(path):
         )
     if hashlib.sha256(weights).hexdigest() != metadata.get("weights_sha256"):
         raise ModelFileError(f"{path}: the weights do not match their recorded checksum (modified or damaged).")
-    state = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
+    if version >= 2 and _metadata_digest(metadata) != metadata.get("metadata_sha256"):
+        raise ModelFileError(
+            f"{path}: the metadata (parameters, task names, target scaling...) does not match its recorded checksum "
+            "(modified or damaged)."
+        )
+    try:
+        state = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises several types for a malformed archive
+        raise ModelFileError(f"{path}: the weights cannot be read ({type(error).__name__}: {error}).") from None
+    warn_on_version_mismatch(metadata.get("versions", {}), str(path), stacklevel=3)  # the caller of load()
     return metadata, state
 
 

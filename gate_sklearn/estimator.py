@@ -3,6 +3,7 @@
 import copy
 import functools
 import numbers
+import os
 import warnings
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -12,17 +13,43 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import TransformerTags, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils import TransformerTags, _safe_indexing, check_random_state
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.callbacks import ProgressBar
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
-from ._persistence import read_model_file, restore_fitted, save_model
+from ._checkpoint import (
+    ResumableEarlyStopping,
+    TrainingCheckpoint,
+    checkpoint_path,
+    read_checkpoint,
+    restore,
+    run_key,
+)
+from ._persistence import (
+    library_versions,
+    read_model_file,
+    restore_fitted,
+    save_model,
+    warn_on_version_mismatch,
+)
 from ._targets import check_targets, rows_text, standardisation, task_names_of
-from .featurize import MorganFingerprint, smiles_to_graphs
-from .featurize._smiles import ON_INVALID_OPTIONS
+from .exceptions import ChartCollapseWarning, TrainingInterruptedWarning
+from .featurize import (
+    InvalidSMILESWarning,
+    MorganFingerprint,
+    check_smiles_input,
+    parse_smiles,
+    smiles_to_graphs,
+)
+from .featurize._smiles import ON_INVALID_OPTIONS, _diagnose, report_invalid
 from .metrics import nan_r2_score
 from .nn import DMPNNEncoder, GATELoss, GATENetwork, MLPEncoder, TaskModules
 from .training import (
@@ -36,8 +63,12 @@ from .training import (
     collate_frozen_items,
     collate_graph_items,
 )
+from .utils._progress import progress_bar
 
 FEATURIZERS = ("graph", "morgan", "precomputed")
+
+# Rows featurized and run through the network at once by predict and transform.
+INFERENCE_CHUNK = 10_000
 
 # Parameters that define the shared part of the network. A model fitted with ``pretrained=``
 # takes them from the pre-trained model, whose network it extends.
@@ -74,11 +105,8 @@ TRAINING_PARAMS = (
     "tol",
     "random_state",
     "verbose",
+    "checkpoint_dir",
 )
-
-
-class ChartCollapseWarning(UserWarning):
-    """The locally flat coordinates shrank to (almost) a point during training."""
 
 
 def resolve_device(device):
@@ -206,6 +234,16 @@ class GATERegressor(RegressorMixin, BaseEstimator):
     verbose : int, default=0
         0: silent. 1: a table of every loss term per epoch and progress bars
         for featurization. 2: also a progress bar over batches.
+    checkpoint_dir : str or path-like, default=None
+        Directory for training checkpoints: after every epoch, the weights,
+        optimizer state, history and early-stopping state are written there
+        (atomically), in a sub-directory named by a digest of the run (initial
+        weights, data, training parameters). Fitting the same estimator on
+        the same data again, after a crash or an interrupt, resumes from the
+        last checkpoint; a finished run is restored without training. This
+        needs an int ``random_state`` (with None every run is a new one).
+        Each fit of a grid search or cross-validation gets its own
+        sub-directory. Delete the directory when the model is saved.
 
     Attributes
     ----------
@@ -288,6 +326,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "checkpoint_dir": [None, str, os.PathLike],
     }
 
     def __init__(
@@ -322,6 +361,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         device="auto",
         random_state=None,
         verbose=0,
+        checkpoint_dir=None,
     ):
         self.featurizer = featurizer
         self.hidden_size = hidden_size
@@ -353,6 +393,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.checkpoint_dir = checkpoint_dir
 
     # -- input ----------------------------------------------------------------------------------
 
@@ -365,23 +406,24 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             return source._base(name)
         return getattr(self, name)
 
-    def _featurize(self, X, *, reset):
+    def _featurize(self, X, *, reset, on_invalid=None, verbose=None):
         """Turn X into model inputs for its valid rows.
 
         Returns ``(inputs, valid)``: a list of graphs or a float32 matrix for
         the valid rows, and the boolean validity mask over all rows.
         """
-        show = self.verbose or 0
+        on_invalid = on_invalid or self.on_invalid
+        show = (self.verbose or 0) if verbose is None else verbose
         featurizer = self._base("featurizer")
         if featurizer == "precomputed":
             return _check_feature_matrix(self, X, reset=reset), np.ones(_num_samples(X), dtype=bool)
         if featurizer == "graph":
-            graphs, valid = smiles_to_graphs(X, on_invalid=self.on_invalid, n_jobs=self.n_jobs, verbose=show)
+            graphs, valid = smiles_to_graphs(X, on_invalid=on_invalid, n_jobs=self.n_jobs, verbose=show)
             return [g for g in graphs if g is not None], valid
         fingerprints = MorganFingerprint(
             radius=self._base("morgan_radius"),
             fp_size=self._base("morgan_size"),
-            on_invalid=self.on_invalid,
+            on_invalid=on_invalid,
             n_jobs=self.n_jobs,
             verbose=show,
         ).transform(X)
@@ -470,8 +512,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             max_mapping_partners=settings.max_mapping_partners,
         )
 
-    def _build_net(self, module, settings, valid_dataset=None, y_valid=None, trainable_tasks=None):
-        """A skorch net around ``module`` with our loss, logging and early stopping."""
+    def _build_net(self, module, settings, valid_dataset=None, y_valid=None, trainable_tasks=None, checkpoint=None):
+        """A skorch net around ``module`` with our loss, logging, early stopping and optional checkpoints."""
         verbose = settings.verbose or 0
         callbacks = [("loss_terms", LossTermLogger())]
         if valid_dataset is not None:
@@ -479,7 +521,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                 ("valid_r2", ValidationR2(y_valid, tasks=trainable_tasks)),
                 (
                     "early_stopping",
-                    EarlyStopping(
+                    ResumableEarlyStopping(
                         monitor="valid_r2",
                         lower_is_better=False,
                         patience=settings.n_iter_no_change,
@@ -490,6 +532,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                     ),
                 ),
             ]
+        if checkpoint is not None:
+            callbacks.append(("checkpoint", TrainingCheckpoint(checkpoint)))  # after early stopping's update
         if verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         # Task addition trains on cached outputs of the frozen parts (see GATENetwork.frozen_outputs).
@@ -544,8 +588,22 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         if valid_rows is not None:
             valid_set = dataset(valid_rows)
             y_valid = Y_std[valid_rows]
-        net = self._build_net(module, settings, valid_set, y_valid, trainable_tasks)
-        net.fit(train_set, y=None)
+        path = None
+        if settings.checkpoint_dir is not None:
+            key = run_key(module, inputs, Y_std, settings, trainable_tasks)
+            path = checkpoint_path(settings.checkpoint_dir, key)
+        net = self._build_net(module, settings, valid_set, y_valid, trainable_tasks, checkpoint=path)
+        state = read_checkpoint(path) if path is not None else None
+        if state is None:
+            net.fit(train_set, y=None)
+            return net
+        net.initialize()
+        done = restore(net, state)
+        if settings.verbose:
+            print(f"Resuming from {path}: {done} epoch(s) done{' (complete)' if state['complete'] else ''}.")
+        # With nothing left to run, this still ends training properly: best weights, a complete checkpoint.
+        remaining = 0 if state["complete"] else max(0, settings.max_iter - done)
+        net.partial_fit(train_set, y=None, epochs=remaining)
         return net
 
     # -- fitting --------------------------------------------------------------------------------
@@ -806,21 +864,53 @@ class GATERegressor(RegressorMixin, BaseEstimator):
     # -- inference ------------------------------------------------------------------------------
 
     def _forward(self, X, read, width):
-        """Run the network on X in eval mode, batch by batch.
+        """Run the network on X in eval mode and return a (n_samples, width) float64 array.
 
         ``read(outputs)`` picks a (n, width) tensor from each batch's outputs.
-        Returns ``(values as float64 for the valid rows, valid mask)``.
+        X is featurized and run ``INFERENCE_CHUNK`` rows at a time, so memory
+        does not grow with the number of molecules beyond the input and the
+        result. Rows of invalid molecules are NaN (``on_invalid="nan"``), or
+        one error names every one of them (``"raise"``).
         """
         check_is_fitted(self, "net_")
-        inputs, valid = self._featurize(X, reset=False)
         module = self.net_.module_
-        chunks = []
         module.eval()
+        if self._base("featurizer") == "precomputed":
+            if not (hasattr(X, "iloc") or isinstance(X, (np.ndarray, list))):
+                X = np.asarray(X)  # any other array-like: sliced as an array
+            n_rows = _num_samples(X)
+            take = functools.partial(_safe_indexing, X)
+        else:
+            smiles = check_smiles_input(X)
+            n_rows = len(smiles)
+            take = smiles.__getitem__
+        out = np.full((n_rows, width), np.nan)
+        bad_rows, bad_values, reasons = [], [], []
+        starts = range(0, max(n_rows, 1), INFERENCE_CHUNK)
+        one_chunk = len(starts) == 1
+        for start in progress_bar(starts, verbose=0 if one_chunk else self.verbose, desc="Predicting", unit="chunk"):
+            part = take(slice(start, start + INFERENCE_CHUNK))
+            if bad_rows and self.on_invalid == "raise":
+                # The answer is an error now: only look for the remaining bad rows, for its message.
+                valid = _parse_silently(part).valid
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", InvalidSMILESWarning)  # one warning for all chunks, below
+                    show = None if one_chunk else 0  # several chunks: one bar over chunks instead
+                    inputs, valid = self._featurize(part, reset=False, on_invalid="nan", verbose=show)
+                if valid.any():
+                    out[start : start + len(valid)][valid] = self._run_network(inputs, read)
+            for i in np.flatnonzero(~valid):
+                bad_rows.append(start + int(i))
+                bad_values.append(part[i])
+                reasons.append(_diagnose(part[i]))
+        report_invalid(bad_rows, bad_values, reasons, self.on_invalid)
+        return out
+    def _run_network(self, inputs, read):
+        """``read`` of the network's outputs for featurized inputs, batch by batch, as float64."""
         with torch.no_grad():
-            for batch, _ in self._inference_batches(inputs):
-                chunks.append(read(self.net_.infer(batch)).detach().cpu().double().numpy())
-        values = np.concatenate(chunks) if chunks else np.zeros((0, width))
-        return values, valid
+            batches = self._inference_batches(inputs)
+            return np.concatenate([read(self.net_.infer(batch)).cpu().double().numpy() for batch, _ in batches])
 
     def _task_indices(self, tasks):
         if tasks is None:
@@ -881,10 +971,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                 spread.append(readings.std(dim=1, unbiased=False))
             return torch.cat([direct, torch.stack(spread, dim=1)], dim=1)
 
-        width = len(columns) * (2 if return_std else 1)
-        values, valid = self._forward(X, read, width)
-        out = np.full((len(valid), width), np.nan)
-        out[valid] = values
+        out = self._forward(X, read, width=len(columns) * (2 if return_std else 1))
         scale, mean = self.y_scale_[columns], self.y_mean_[columns]
         results = [out[:, : len(columns)] * scale + mean]
         if return_std:
@@ -913,10 +1000,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "net_")
         latent_dim = self._base("latent_dim")
         n_base = len(self.tasks_) - len(self.added_tasks_)
-        values, valid = self._forward(X, lambda outputs: outputs["u"][:, :n_base].mean(dim=1), latent_dim)
-        out = np.full((len(valid), latent_dim), np.nan)
-        out[valid] = values
-        return out
+        return self._forward(X, lambda outputs: outputs["u"][:, :n_base].mean(dim=1), latent_dim)
 
     def fit_transform(self, X, y):
         """Fit the model, then return the LF coordinates of X (see :meth:`transform`).
@@ -1035,6 +1119,19 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         model.net_.initialize()
         return model
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        # scikit-learn records (and checks) its own version; gate_sklearn and torch matter as much here.
+        state["_library_versions"] = library_versions()
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_library_versions", None)
+        if saved is not None:
+            saved = {name: version for name, version in saved.items() if name != "scikit-learn"}
+            warn_on_version_mismatch(saved, "This pickled GATERegressor", stacklevel=2)
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -1070,7 +1167,7 @@ def _history_record(net):
         warnings.warn(
             f"Training was interrupted after {len(epochs)} complete epoch(s); the model keeps "
             "the best weights so far.",
-            UserWarning,
+            TrainingInterruptedWarning,
             stacklevel=4,
         )
     record = {"n_iter": len(epochs), "loss_curve": [float(row["train_loss"]) for row in epochs]}
@@ -1116,6 +1213,13 @@ def _check_feature_matrix(estimator, X, *, reset):
             "(e.g. sklearn.impute.SimpleImputer in a Pipeline)."
         )
     return X
+
+
+def _parse_silently(smiles):
+    """Parse SMILES for their validity mask only; the caller reports the invalid rows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InvalidSMILESWarning)
+        return parse_smiles(smiles, on_invalid="nan")
 
 
 def _take(inputs, rows):

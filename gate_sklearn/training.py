@@ -13,6 +13,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from torch.utils.data import Dataset
 
+from .exceptions import NonFiniteLossError
 from .featurize import BatchGraph, collate_graphs
 from .nn.losses import LOSS_TERMS
 
@@ -148,10 +149,6 @@ class ValidationR2(Callback):
         valid = self.has_labels_ & (self.total_ss_ > 0)
         r2 = 1.0 - self.residual_ss_[valid] / self.total_ss_[valid]
         net.history.record("valid_r2", float(np.mean(r2)) if r2.size else float("nan"))
-
-
-class NonFiniteLossError(FloatingPointError):
-    """Training produced a NaN or infinite loss; the message names the epoch and the term."""
 
 
 class GATENet(NeuralNet):

@@ -1,6 +1,8 @@
 """The catalogue of bad and unusual input: each case gets a clear error that names the problem, or the
 documented behaviour (docs/robustness.md lists the same cases with the decision taken for each)."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -299,3 +301,58 @@ def test_bad_add_task_options(data, model):
         model.add_task(X, y.logS.rename("new"), batch_size=0)
     with pytest.raises(TypeError, match=r"unknown option\(s\) \['hidden_size'\]"):
         model.add_task(X, y.logS.rename("new"), hidden_size=8)
+
+
+# -- big inputs: predict and transform stream ---------------------------------------------------
+
+
+@pytest.fixture
+def chunking(monkeypatch):
+    """Set predict's chunk size with ``chunking.set(n)``; ``chunking.sizes`` lists each featurization's rows."""
+    import gate_sklearn.estimator
+
+    featurize = GATERegressor._featurize
+    state = SimpleNamespace(sizes=[], set=lambda n: monkeypatch.setattr(gate_sklearn.estimator, "INFERENCE_CHUNK", n))
+
+    def spy(self, X, **kwargs):
+        state.sizes.append(len(X))
+        return featurize(self, X, **kwargs)
+
+    monkeypatch.setattr(GATERegressor, "_featurize", spy)
+    return state
+
+
+def test_predict_and_transform_stream_in_chunks(data, nan_model, chunking):
+    X = data[0][:30]
+    whole = nan_model.predict(X), nan_model.transform(X)
+    assert chunking.sizes == [30, 30]
+    chunking.set(7)
+    chunking.sizes.clear()
+    streamed = nan_model.predict(X), nan_model.transform(X)
+    assert chunking.sizes == [7, 7, 7, 7, 2] * 2  # never all rows at once
+    np.testing.assert_allclose(streamed[0], whole[0], rtol=1e-6)
+    np.testing.assert_allclose(streamed[1], whole[1], rtol=1e-6, atol=1e-7)
+
+
+def test_streamed_invalid_rows_keep_their_input_positions(data, model, nan_model, chunking):
+    chunking.set(7)
+    X = list(data[0][:30])
+    for row in (3, 9, 10, 25):  # in the first, second and fourth chunk
+        X[row] = "C1CC"
+    with pytest.raises(InvalidSMILESError) as error:
+        model.predict(X)
+    assert error.value.rows == [3, 9, 10, 25]  # every bad row, numbered in the input, in one error
+    with pytest.warns(InvalidSMILESWarning) as caught:
+        pred = nan_model.predict(X)
+    assert len(caught) == 1 and "row 25: 'C1CC'" in str(caught[0].message)
+    assert np.flatnonzero(np.isnan(pred).any(axis=1)).tolist() == [3, 9, 10, 25]
+    assert np.isfinite(np.delete(pred, [3, 9, 10, 25], axis=0)).all()
+
+
+def test_precomputed_features_stream_too(feature_model, chunking):
+    X = np.random.default_rng(1).normal(size=(20, 5))
+    whole = feature_model.predict(X)
+    chunking.set(7)
+    chunking.sizes.clear()
+    np.testing.assert_allclose(feature_model.predict(X), whole, rtol=1e-6)
+    assert chunking.sizes == [7, 7, 6]

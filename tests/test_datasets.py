@@ -12,6 +12,7 @@ import pytest
 from rdkit import Chem, rdBase
 
 from gate_sklearn.datasets import (
+    _physprop,
     clear_data_home,
     get_data_home,
     load_esol,
@@ -19,7 +20,6 @@ from gate_sklearn.datasets import (
     load_lipophilicity,
     load_physprop,
 )
-from gate_sklearn.datasets import _physprop
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PHYSPROP_REFERENCE = REFERENCE_DIR / "chemicals_physprop_organic.csv"

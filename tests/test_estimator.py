@@ -13,7 +13,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from gate_sklearn import GATERegressor
-from gate_sklearn.featurize import InvalidSMILESError, InvalidSMILESWarning, MorganFingerprint
+from gate_sklearn.featurize import (
+    InvalidSMILESError,
+    InvalidSMILESWarning,
+    MorganFingerprint,
+)
 from gate_sklearn.metrics import nan_neg_root_mean_squared_error_scorer, nan_r2_score
 
 TINY = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, batch_size=32, random_state=0)

@@ -12,7 +12,11 @@ from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import estimator_checks
 
-from gate_sklearn.featurize import InvalidSMILESError, InvalidSMILESWarning, MorganFingerprint
+from gate_sklearn.featurize import (
+    InvalidSMILESError,
+    InvalidSMILESWarning,
+    MorganFingerprint,
+)
 
 
 def test_matches_rdkit_count_fingerprint():

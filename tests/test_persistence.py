@@ -4,6 +4,7 @@ import json
 import pickle
 import subprocess
 import sys
+import warnings
 import zipfile
 
 import joblib
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 
 from gate_sklearn import GATERegressor
-from gate_sklearn._persistence import FORMAT_VERSION, ModelFileError
+from gate_sklearn._persistence import FORMAT_VERSION, _metadata_digest
+from gate_sklearn.exceptions import ModelFileError, ModelVersionWarning
 
 TINY = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, batch_size=32, random_state=0)
 
@@ -73,12 +75,18 @@ def test_safe_format_holds_no_pickle(model_and_data, tmp_path):
     assert set(metadata["versions"]) == {"gate_sklearn", "torch", "scikit-learn"}
 
 
-def _rewrite(path, out, metadata_change=None, weights=None):
+def _rewrite(path, out, metadata_change=None, weights=None, reseal=False):
+    """Copy a model file with changed metadata or weights; ``reseal`` recomputes the checksums."""
     with zipfile.ZipFile(path) as archive:
         metadata = json.loads(archive.read("metadata.json"))
         original_weights = archive.read("weights.pt")
     if metadata_change:
         metadata.update(metadata_change)
+    if reseal:
+        import hashlib
+
+        metadata["weights_sha256"] = hashlib.sha256(original_weights if weights is None else weights).hexdigest()
+        metadata["metadata_sha256"] = _metadata_digest(metadata)
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("metadata.json", json.dumps(metadata))
         archive.writestr("weights.pt", original_weights if weights is None else weights)
@@ -88,7 +96,7 @@ def test_newer_or_unknown_format_is_refused(model_and_data, tmp_path):
     model, _ = model_and_data
     model.save(tmp_path / "m.gate")
     _rewrite(tmp_path / "m.gate", tmp_path / "newer.gate", {"format_version": FORMAT_VERSION + 1})
-    with pytest.raises(ModelFileError, match="format version 2.*Upgrade gate_sklearn"):
+    with pytest.raises(ModelFileError, match=f"format version {FORMAT_VERSION + 1}.*Upgrade gate_sklearn"):
         GATERegressor.load(tmp_path / "newer.gate")
     _rewrite(tmp_path / "m.gate", tmp_path / "other.gate", {"format": "something.else"})
     with pytest.raises(ModelFileError, match="something.else"):
@@ -115,3 +123,67 @@ def test_save_before_fit():
 
     with pytest.raises(NotFittedError):
         GATERegressor().save("never.gate")
+
+
+def test_edited_metadata_is_refused(model_and_data, tmp_path):
+    # A hand-edited target scaling would silently shift every prediction: the metadata has its own checksum.
+    model, _ = model_and_data
+    model.save(tmp_path / "m.gate")
+    with zipfile.ZipFile(tmp_path / "m.gate") as archive:
+        fitted = json.loads(archive.read("metadata.json"))["fitted"]
+    fitted["y_mean_"][0] += 1.0
+    _rewrite(tmp_path / "m.gate", tmp_path / "edited.gate", {"fitted": fitted})
+    with pytest.raises(ModelFileError, match="metadata .* does not match its recorded checksum"):
+        GATERegressor.load(tmp_path / "edited.gate")
+
+
+def test_unreadable_weights_are_refused(model_and_data, tmp_path):
+    model, _ = model_and_data
+    model.save(tmp_path / "m.gate")
+    _rewrite(tmp_path / "m.gate", tmp_path / "garbage.gate", weights=b"not a tensor archive", reseal=True)
+    with pytest.raises(ModelFileError, match="weights cannot be read"):
+        GATERegressor.load(tmp_path / "garbage.gate")
+
+
+def test_version_1_files_still_load(model_and_data, tmp_path):
+    model, X = model_and_data
+    model.save(tmp_path / "m.gate")
+    with zipfile.ZipFile(tmp_path / "m.gate") as archive:
+        metadata = json.loads(archive.read("metadata.json"))
+    del metadata["metadata_sha256"]
+    with zipfile.ZipFile(tmp_path / "v1.gate", "w") as archive, zipfile.ZipFile(tmp_path / "m.gate") as source:
+        archive.writestr("metadata.json", json.dumps(dict(metadata, format_version=1)))
+        archive.writestr("weights.pt", source.read("weights.pt"))
+    np.testing.assert_array_equal(GATERegressor.load(tmp_path / "v1.gate").predict(X), model.predict(X))
+
+
+def test_other_library_versions_warn_on_load(model_and_data, tmp_path):
+    model, X = model_and_data
+    model.save(tmp_path / "m.gate")
+    with zipfile.ZipFile(tmp_path / "m.gate") as archive:
+        versions = json.loads(archive.read("metadata.json"))["versions"]
+    old = dict(versions, torch="2.2.0", gate_sklearn="0.0.1")
+    _rewrite(tmp_path / "m.gate", tmp_path / "old.gate", {"versions": old}, reseal=True)
+    with pytest.warns(ModelVersionWarning, match=r"gate_sklearn 0.0.1 \(now .*\), torch 2.2.0 \(now") as caught:
+        loaded = GATERegressor.load(tmp_path / "old.gate")
+    assert caught[0].filename == __file__  # points at the user's load() call
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GATERegressor.load(tmp_path / "m.gate")  # same versions: silent
+
+
+def test_other_library_versions_warn_on_unpickling(model_and_data, monkeypatch):
+    import gate_sklearn.estimator
+
+    model, X = model_and_data
+    current = gate_sklearn.estimator.library_versions()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pickle.loads(pickle.dumps(model))  # same versions: silent
+    monkeypatch.setattr(gate_sklearn.estimator, "library_versions", lambda: dict(current, torch="2.2.0"))
+    data = pickle.dumps(model)
+    monkeypatch.undo()
+    with pytest.warns(ModelVersionWarning, match=r"pickled GATERegressor was saved under torch 2.2.0"):
+        restored = pickle.loads(data)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))

@@ -8,7 +8,12 @@ from rdkit.Chem import rdFingerprintGenerator
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._smiles import ON_INVALID_OPTIONS, _parse_chunk, check_smiles_input, map_smiles_chunks
+from ._smiles import (
+    ON_INVALID_OPTIONS,
+    _parse_chunk,
+    check_smiles_input,
+    map_smiles_chunks,
+)
 
 
 def _morgan_chunk(values, radius, fp_size, counts, dtype):

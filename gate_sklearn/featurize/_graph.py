@@ -18,7 +18,12 @@ import torch
 from rdkit import Chem
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ._smiles import _parse_chunk, check_on_invalid, check_smiles_input, map_smiles_chunks
+from ._smiles import (
+    _parse_chunk,
+    check_on_invalid,
+    check_smiles_input,
+    map_smiles_chunks,
+)
 
 # Elements of organic chemistry and of common counter-ions; anything else goes to the "other" slot.
 ELEMENTS = (
