@@ -6,6 +6,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -187,3 +188,36 @@ def test_other_library_versions_warn_on_unpickling(model_and_data, monkeypatch):
     with pytest.warns(ModelVersionWarning, match=r"pickled GATERegressor was saved under torch 2.2.0"):
         restored = pickle.loads(data)
     np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+
+
+def test_a_model_pickled_on_a_gpu_machine_loads_on_a_cpu(model_and_data, recwarn):
+    # Simulated: the pickle says the net lives on CUDA (the tensors themselves are on the CPU here).
+    # The real thing is the committed fixture below, produced on a GPU by tests/fixtures/make_gpu_fixture.py.
+    import copy
+
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available: the fallback to the CPU is not exercised here")
+    model, X = model_and_data
+    gpu = copy.deepcopy(model)
+    gpu.net_.device, gpu.device_ = "cuda", "cuda"
+    restored = pickle.loads(pickle.dumps(gpu))
+    assert str(restored.net_.device) == "cpu"
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    restored.add_task(X, np.arange(len(X), dtype=float), name="index", max_iter=1)  # and trains on the CPU
+    assert restored.device_ == "cpu"
+
+
+GPU_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "gpu_model.json"
+
+
+@pytest.mark.skipif(not GPU_FIXTURE.exists(), reason="no GPU-trained fixture yet: tests/fixtures/make_gpu_fixture.py")
+@pytest.mark.parametrize("load", ["joblib", "gate"])
+def test_a_gpu_trained_fixture_predicts_the_same_on_a_cpu(load):
+    record = json.loads(GPU_FIXTURE.read_text())
+    path = GPU_FIXTURE.with_suffix(f".{load}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # device fallback and version warnings are expected here
+        model = joblib.load(path) if load == "joblib" else GATERegressor.load(path, device="cpu")
+    np.testing.assert_allclose(model.predict(record["smiles"]), record["predictions"], rtol=1e-4, atol=1e-4)
