@@ -904,7 +904,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                 bad_rows.append(start + int(i))
                 bad_values.append(part[i])
                 reasons.append(_diagnose(part[i]))
-        report_invalid(bad_rows, bad_values, reasons, self.on_invalid)
+        report_invalid(bad_rows, bad_values, reasons, self.on_invalid, stacklevel=4)  # the user's predict()
         return out
     def _run_network(self, inputs, read):
         """``read`` of the network's outputs for featurized inputs, batch by batch, as float64."""

@@ -345,6 +345,7 @@ def test_streamed_invalid_rows_keep_their_input_positions(data, model, nan_model
     with pytest.warns(InvalidSMILESWarning) as caught:
         pred = nan_model.predict(X)
     assert len(caught) == 1 and "row 25: 'C1CC'" in str(caught[0].message)
+    assert caught[0].filename == __file__  # points at the caller's predict(), not into the package
     assert np.flatnonzero(np.isnan(pred).any(axis=1)).tolist() == [3, 9, 10, 25]
     assert np.isfinite(np.delete(pred, [3, 9, 10, 25], axis=0)).all()
 

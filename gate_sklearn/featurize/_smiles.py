@@ -198,9 +198,13 @@ def parse_smiles(X, *, on_invalid="raise", n_jobs=None, verbose=0):
     Examples
     --------
     >>> from gate_sklearn.featurize import parse_smiles
-    >>> parsed = parse_smiles(["CCO", "not a molecule", "c1ccccc1"], on_invalid="nan")  # doctest: +SKIP
-    >>> parsed.valid.tolist()  # doctest: +SKIP
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True):  # one InvalidSMILESWarning names row 1
+    ...     parsed = parse_smiles(["CCO", "not a molecule", "c1ccccc1"], on_invalid="nan")
+    >>> parsed.valid.tolist()
     [True, False, True]
+    >>> parsed.reasons
+    ['SMILES syntax error']
     """
     check_on_invalid(on_invalid)
     values = check_smiles_input(X)
@@ -236,8 +240,11 @@ def map_smiles_chunks(func, values, *, on_invalid, n_jobs=None, verbose=0, desc=
     return payloads, rows, reasons
 
 
-def report_invalid(rows, smiles, reasons, on_invalid):
-    """Raise or warn about invalid rows according to ``on_invalid``."""
+def report_invalid(rows, smiles, reasons, on_invalid, stacklevel=3):
+    """Raise or warn about invalid rows according to ``on_invalid``.
+
+    ``stacklevel`` counts from this function's caller's caller, as in :func:`warnings.warn`.
+    """
     if not len(rows):
         return
     if on_invalid == "raise":
@@ -246,5 +253,5 @@ def report_invalid(rows, smiles, reasons, on_invalid):
         _describe_invalid(list(rows), list(smiles), list(reasons))
         + "\nContinuing without them (on_invalid='nan'): their output rows are NaN.",
         InvalidSMILESWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
