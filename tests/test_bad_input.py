@@ -48,6 +48,7 @@ NOT_MOLECULES = [
     (None, "missing value"),
     (float("nan"), "missing value"),
     (3, r"not a string \(got int\)"),
+    (-(2**63) - 1, r"not a string \(got int\)"),  # beyond int64: found by hypothesis
     (2.5, r"not a string \(got float\)"),
     (b"CCO", r"not a string \(got bytes\)"),
 ]

@@ -115,7 +115,8 @@ def check_smiles_input(X):
 
 
 def _is_missing(value):
-    return value is None or (isinstance(value, numbers.Real) and np.isnan(value))
+    # value != value is NaN's test that works for any number (np.isnan fails on ints beyond int64).
+    return value is None or (isinstance(value, numbers.Real) and value != value)
 
 
 def _diagnose(value):
