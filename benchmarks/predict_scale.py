@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/predict_scale.py           # 10k, 100k and 1M SMILES (about 15 minutes on 2 cores)
+    python benchmarks/predict_scale.py           # 10k, 100k and 1M SMILES (about 9 minutes on 2 cores)
     python benchmarks/predict_scale.py --quick   # 5k and 20k SMILES (about 2 minutes)
 
 The molecules are real: every molecule of ``load_physprop()`` (20,695) written

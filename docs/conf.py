@@ -4,11 +4,11 @@ import os
 import sys
 from pathlib import Path
 
-import gate_sklearn
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # the checkout's package, also when it is not installed
 os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+import gate_sklearn  # noqa: E402
 
 project = "gate_sklearn"
 author = "gate_sklearn developers"

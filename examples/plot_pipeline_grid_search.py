@@ -23,7 +23,7 @@ from gate_sklearn.featurize import MorganFingerprint
 frame = load_esol().frame.iloc[:500]
 X = frame.smiles
 # Two related targets, so that the alignment terms have something to align.
-y = pd.DataFrame({"logS": frame.logSolubility, "MW_per_10": frame.smiles.str.len() / 10.0})
+y = pd.DataFrame({"logS": frame.logSolubility, "smiles_length_per_10": frame.smiles.str.len() / 10.0})
 
 pipeline = make_pipeline(
     MorganFingerprint(fp_size=1024),

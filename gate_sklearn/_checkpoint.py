@@ -31,9 +31,14 @@ _FILE = "training.pt"
 _RUNTIME_SETTINGS = ("verbose", "checkpoint_dir")
 
 
-def run_key(module, inputs, Y_std, settings, trainable_tasks):
-    """Digest of a training run: initial weights, data, targets and training parameters."""
+def run_key(module, inputs, Y_std, settings, trainable_tasks, architecture=None):
+    """Digest of a training run: initial weights, architecture, data, targets and training parameters.
+
+    The architecture parameters are hashed explicitly: some change the network without changing its
+    weights (the D-MPNN's ``depth`` reuses one weight matrix at every step).
+    """
     digest = hashlib.sha256()
+    digest.update(json.dumps(architecture or {}, sort_keys=True, default=repr).encode())
     for name, tensor in module.state_dict().items():
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
@@ -103,11 +108,15 @@ class TrainingCheckpoint(Callback):
             "early_stopping": None if (complete or stopper is None) else stopper.state(),
             "history": json.dumps(net.history.to_list(), default=_plain),
             "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
         }
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
-        torch.save(state, partial)
+        with open(partial, "wb") as handle:
+            torch.save(state, handle)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the rename, so a power cut cannot leave an empty file
         os.replace(partial, path)  # atomic: a reader sees the old checkpoint or the new one
 
 
@@ -122,7 +131,13 @@ def read_checkpoint(path):
     path = Path(path)
     if not path.exists():
         return None
-    return torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises several types for a damaged file
+        raise ValueError(
+            f"The checkpoint {path} cannot be read ({type(error).__name__}: {error}); delete it to start this fit "
+            "over."
+        ) from None
 
 
 def restore(net, state):
@@ -137,4 +152,6 @@ def restore(net, state):
     if stopper is not None and state["early_stopping"] is not None:
         stopper.resume_state = state["early_stopping"]
     torch.set_rng_state(state["torch_rng"])
+    if state.get("cuda_rng") and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda_rng"])
     return len(net.history)

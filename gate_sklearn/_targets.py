@@ -66,7 +66,8 @@ def check_targets(y, *, min_labels=2, allow_unlabelled=False):
             y, ensure_2d=False, dtype=np.float64, ensure_all_finite=False, input_name="y", ensure_min_samples=1
         )
     except ValueError as error:
-        raise ValueError(_non_numeric_message(raw) or f"y must be numeric (NaN for missing measurements): {error}")
+        message = _non_numeric_message(raw) or f"y must be numeric (NaN for missing measurements): {error}"
+        raise ValueError(message) from None
     ndim = Y.ndim
     if ndim == 1:
         Y = Y[:, None]

@@ -66,8 +66,11 @@ def _save(model, path):
     """Write the model next to ``path`` and move it into place: an existing file is never half-overwritten."""
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
-    model.save(partial)
-    os.replace(partial, path)
+    try:
+        model.save(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
@@ -111,6 +114,13 @@ def _predict(args):
     model.set_params(on_invalid=args.on_invalid, verbose=0 if args.quiet else 1)
     frame = _read_table(args.data, args.smiles_column)
     tasks = args.tasks or model.tasks_
+    columns = [*tasks, *(f"{task}_std" for task in tasks)] if args.std else list(tasks)
+    clashes = [c for c in columns if c in frame.columns]
+    if clashes:  # e.g. predicting on the training file: never overwrite the measured values
+        raise CommandError(
+            f"{args.data} already has column(s) {clashes}, which the predictions would replace; rename them or "
+            "choose --tasks"
+        )
     start = time.perf_counter()
     result = model.predict(frame[args.smiles_column], tasks=list(tasks), return_std=args.std)
     mean, std = result if args.std else (result, None)
@@ -201,7 +211,19 @@ def build_parser():
 
 
 def main(argv=None):
-    """Entry point of the ``gate-sklearn`` command; returns the exit status."""
+    """Entry point of the ``gate-sklearn`` command.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The command line without the program name; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 2 when the files or arguments have a problem (printed as one
+        ``gate-sklearn: error: ...`` line on standard error).
+    """
     from .exceptions import InvalidSMILESError, ModelFileError
 
     parser = build_parser()
@@ -212,7 +234,7 @@ def main(argv=None):
             args.run(args)
         except InvalidSMILESError as error:
             return _fail(f"{error}\n(rows count data rows from 0: CSV line = row + 2; --on-invalid nan skips them)")
-        except (CommandError, ModelFileError, ValueError, TypeError, FileNotFoundError) as error:
+        except (CommandError, ModelFileError, ValueError, TypeError, OSError) as error:
             return _fail(str(error))
         finally:
             for warning in caught:  # one clean line each, not Python's file:line report

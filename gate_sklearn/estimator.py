@@ -406,7 +406,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             return source._base(name)
         return getattr(self, name)
 
-    def _featurize(self, X, *, reset, on_invalid=None, verbose=None):
+    def _featurize(self, X, *, reset, on_invalid=None, verbose=None, first_row=0):
         """Turn X into model inputs for its valid rows.
 
         Returns ``(inputs, valid)``: a list of graphs or a float32 matrix for
@@ -416,7 +416,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         show = (self.verbose or 0) if verbose is None else verbose
         featurizer = self._base("featurizer")
         if featurizer == "precomputed":
-            return _check_feature_matrix(self, X, reset=reset), np.ones(_num_samples(X), dtype=bool)
+            matrix = _check_feature_matrix(self, X, reset=reset, first_row=first_row)
+            return matrix, np.ones(_num_samples(X), dtype=bool)
         if featurizer == "graph":
             graphs, valid = smiles_to_graphs(X, on_invalid=on_invalid, n_jobs=self.n_jobs, verbose=show)
             return [g for g in graphs if g is not None], valid
@@ -589,8 +590,15 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             valid_set = dataset(valid_rows)
             y_valid = Y_std[valid_rows]
         path = None
+        if settings.checkpoint_dir is not None and not isinstance(settings.random_state, numbers.Integral):
+            warnings.warn(
+                f"checkpoint_dir is set but random_state={settings.random_state!r} is not an int: this fit is a new "
+                "run every time, so its checkpoints can never be resumed. Set random_state to an int.",
+                UserWarning,
+                stacklevel=4,
+            )
         if settings.checkpoint_dir is not None:
-            key = run_key(module, inputs, Y_std, settings, trainable_tasks)
+            key = run_key(module, inputs, Y_std, settings, trainable_tasks, architecture=self.base_params_)
             path = checkpoint_path(settings.checkpoint_dir, key)
         net = self._build_net(module, settings, valid_set, y_valid, trainable_tasks, checkpoint=path)
         state = read_checkpoint(path) if path is not None else None
@@ -897,7 +905,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", InvalidSMILESWarning)  # one warning for all chunks, below
                     show = None if one_chunk else 0  # several chunks: one bar over chunks instead
-                    inputs, valid = self._featurize(part, reset=False, on_invalid="nan", verbose=show)
+                    inputs, valid = self._featurize(part, reset=False, on_invalid="nan", verbose=show, first_row=start)
                 if valid.any():
                     out[start : start + len(valid)][valid] = self._run_network(inputs, read)
             for i in np.flatnonzero(~valid):
@@ -906,6 +914,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                 reasons.append(_diagnose(part[i]))
         report_invalid(bad_rows, bad_values, reasons, self.on_invalid, stacklevel=4)  # the user's predict()
         return out
+
     def _run_network(self, inputs, read):
         """``read`` of the network's outputs for featurized inputs, batch by batch, as float64."""
         with torch.no_grad():
@@ -1095,7 +1104,13 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         ------
         ModelFileError
             The file is not a model file, comes from a newer format version,
-            or its weights do not match their checksum.
+            or its weights or metadata do not match their checksums.
+
+        Warns
+        -----
+        ModelVersionWarning
+            The file was written under other versions of gate_sklearn, torch
+            or scikit-learn (each is named).
         """
         metadata, state = read_model_file(path)
         params = dict(metadata["params"], device=device)
@@ -1195,8 +1210,11 @@ def _history_record(net):
     return record
 
 
-def _check_feature_matrix(estimator, X, *, reset):
-    """A precomputed feature matrix as float32, with errors that say which rows are not finite."""
+def _check_feature_matrix(estimator, X, *, reset, first_row=0):
+    """A precomputed feature matrix as float32, with errors that say which rows are not finite.
+
+    ``first_row`` is the input position of X's first row (X is a chunk of a larger input).
+    """
     try:
         X = validate_data(estimator, X, reset=reset, dtype=np.float32, ensure_min_samples=1, ensure_all_finite=False)
     except ValueError as error:
@@ -1209,7 +1227,8 @@ def _check_feature_matrix(estimator, X, *, reset):
     bad = np.flatnonzero(~np.isfinite(X).all(axis=1))
     if bad.size:
         raise ValueError(
-            f"The feature matrix has NaN or infinite values in rows {rows_text(bad)}; impute or drop them first "
+            f"The feature matrix has NaN or infinite values in rows {rows_text(bad + first_row)}; impute or drop them "
+            "first "
             "(e.g. sklearn.impute.SimpleImputer in a Pipeline)."
         )
     return X

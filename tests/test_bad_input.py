@@ -358,3 +358,6 @@ def test_precomputed_features_stream_too(feature_model, chunking):
     chunking.sizes.clear()
     np.testing.assert_allclose(feature_model.predict(X), whole, rtol=1e-6)
     assert chunking.sizes == [7, 7, 6]
+    X[9, 1] = np.nan  # in the second chunk: named by its input row, not its row in the chunk
+    with pytest.raises(ValueError, match="NaN or infinite values in rows 9;"):
+        feature_model.predict(X)

@@ -96,9 +96,10 @@ def test_info(fitted, capsys):
         (["predict", "{esol}", "{esol}"], "not a readable gate_sklearn model file"),
         (["predict", "{model}", "{esol}", "--tasks", "Tc"], r"Unknown task\(s\) \['Tc'\]"),
         (["add-task", "{model}", "{esol}", "--target", "n_atoms"], "already exist"),
+        (["predict", "{model}", "{esol}"], r"already has column\(s\) \['logSolubility', 'n_atoms'\]"),
     ],
     ids=["no file", "no column", "no smiles column", "bad value", "unknown parameter", "bad --set", "not a model",
-         "unknown task", "existing task"],  # fmt: skip
+         "unknown task", "existing task", "would overwrite measurements"],  # fmt: skip
 )
 def test_errors_are_one_clear_line(files, fitted, capsys, arguments, message):
     arguments = [a.format(esol=files / "esol.csv", model=fitted) for a in arguments]

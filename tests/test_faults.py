@@ -154,8 +154,17 @@ def test_other_runs_get_their_own_checkpoints(data, tmp_path):
     GATERegressor(**settings).fit(X[:60], y[:60])  # other data
     GATERegressor(**dict(settings, mapping_weight=0.5)).fit(X, y)  # other parameters
     GATERegressor(**dict(settings, random_state=1)).fit(X, y)  # other initial weights
-    GATERegressor(**dict(settings, verbose=0)).fit(X, y)  # same run: verbose does not count
-    assert len(list(tmp_path.glob("*/training.pt"))) == 4
+    GATERegressor(**dict(settings, depth=3)).fit(X, y)  # same weights (one W_h for every step), other network
+    assert len(list(tmp_path.glob("*/training.pt"))) == 5
+    # Same run: neither printing nor the spelling of the directory counts.
+    GATERegressor(**dict(settings, verbose=1, checkpoint_dir=tmp_path)).fit(X, y)
+    assert len(list(tmp_path.glob("*/training.pt"))) == 5
+
+
+def test_checkpoints_without_a_fixed_seed_warn(data, tmp_path):
+    X, y = data
+    with pytest.warns(UserWarning, match="can never be resumed"):
+        GATERegressor(**dict(TINY, max_iter=1, random_state=None, checkpoint_dir=tmp_path)).fit(X, y)
 
 
 def test_task_addition_resumes_too(data, epochs, tmp_path):

@@ -244,7 +244,8 @@ def map_smiles_chunks(func, values, *, on_invalid, n_jobs=None, verbose=0, desc=
 def report_invalid(rows, smiles, reasons, on_invalid, stacklevel=3):
     """Raise or warn about invalid rows according to ``on_invalid``.
 
-    ``stacklevel`` counts from this function's caller's caller, as in :func:`warnings.warn`.
+    ``stacklevel`` is passed to :func:`warnings.warn` (1 is this function): 3, the default, points at
+    the caller of the function that called this one.
     """
     if not len(rows):
         return
