@@ -215,10 +215,21 @@ class Split:
             columns.append(values)
         return np.column_stack(columns)
 
-    def run(self, method, target):
+    def training_rows(self, target, n_labels=None):
+        """The target's training part, or its first ``n_labels`` rows in an order fixed by the seed.
+
+        The order is the same for every size, so smaller training sets are nested in larger ones.
+        """
+        train = np.setdiff1d(np.flatnonzero(self.frame[target].notna().to_numpy()), self.test[target])
+        if n_labels is None or n_labels >= len(train):
+            return train
+        order = np.random.default_rng([self.seed, 2]).permutation(train)
+        return np.sort(order[:n_labels])
+
+    def run(self, method, target, n_labels=None):
         frame = self.frame
         test = self.test[target]
-        train = np.setdiff1d(np.flatnonzero(frame[target].notna().to_numpy()), test)
+        train = self.training_rows(target, n_labels)
         X_train, y_train = frame.smiles.iloc[train].reset_index(drop=True), frame[target].iloc[train]
         X_test, y_test = frame.smiles.iloc[test].reset_index(drop=True), frame[target].iloc[test].to_numpy()
         y_train = y_train.reset_index(drop=True)

@@ -1,0 +1,200 @@
+"""Learning curves on physprop: how each method does with 25, 50, 100, 200 and all labels of a target.
+
+The protocol of ``benchmarks/task_addition.py`` (same sources, targets, splits,
+pre-trained models and methods), with one more dimension: each target's
+training part is cut to its first ``n`` molecules in an order fixed by the
+seed, so the training sets are nested (25 within 50 within 100...), while the
+test part stays the same for every size. The pre-trained models (sources minus
+every target's test molecules) do not depend on the size and are trained once
+per split and seed (``--cache-dir`` reuses them across runs).
+
+Methods (``--methods``): ``stl``, ``rf``, ``rf_stacked``, ``pretrain_head``,
+``gate_add`` by default; ``mtl_joint`` and ``gate_joint`` (a full retraining on
+sources + target for every size) are accepted but slow on a CPU.
+
+Usage::
+
+    python benchmarks/learning_curves.py --quick                  # a minute; writes *_quick.*
+    python benchmarks/learning_curves.py --splits random --seeds 0 1 --cache-dir .cache/task_addition
+    python benchmarks/learning_curves.py                          # 2 splits x 3 seeds: hours on 2 cores
+
+Writes ``results/learning_curves.{md,json,png}`` (``--results-name``), rewritten
+after every run, so an interrupted run leaves what it finished: a table of mean
+relative RMSE (RMSE / sd of the target, averaged over the five targets and the
+seeds) per method and size, one per split, and a plot with a log x-axis.
+"""
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import task_addition  # noqa: E402  (the shared protocol: splits, sources, methods)
+from task_addition import METHODS, TARGETS, Split, murcko_scaffolds  # noqa: E402
+
+from gate_sklearn.datasets import load_physprop  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SIZES = [25, 50, 100, 200, None]  # None: all the training labels
+DEFAULT_METHODS = ["stl", "rf", "rf_stacked", "pretrain_head", "gate_add"]
+
+
+def size_label(n):
+    return "all" if n is None else str(n)
+
+
+def summarise(runs, frame):
+    """Markdown tables (one per split) and the long table with relative RMSE."""
+    table = pd.DataFrame(runs)
+    sd = {t: float(frame[t].std()) for t in TARGETS}
+    table["relative_rmse"] = table.rmse / table.target.map(sd)
+    lines = []
+    for kind in dict.fromkeys(table.split):
+        part = table[table.split == kind]
+        sizes = list(dict.fromkeys(part["size"]))
+        lines += [
+            f"## {kind} split (seeds {', '.join(map(str, sorted(part.seed.unique())))})",
+            "",
+            "Mean relative RMSE over the targets run (mean over seeds first); in brackets the mean number of "
+            "training labels when it differs from the size.",
+            "",
+            "| method | " + " | ".join(f"n = {s}" for s in sizes) + " | mean fit time (s) |",
+            "|---|" + "---:|" * (len(sizes) + 1),
+        ]
+        for method in [m for m in METHODS if m in set(part.method)]:
+            mine = part[part.method == method]
+            cells = []
+            for size in sizes:
+                cell = mine[mine["size"] == size]
+                if cell.empty:
+                    cells.append("")
+                    continue
+                value = cell.groupby("target").relative_rmse.mean().mean()
+                targets = cell.target.nunique()
+                cells.append(f"{value:.3f}" + ("" if targets == len(TARGETS) else f" ({targets} targets)"))
+            lines.append(f"| {METHODS[method]} | {' | '.join(cells)} | {mine.fit_s.mean():.1f} |")
+        lines.append("")
+        lines += per_target(part, sizes)
+    return "\n".join(lines), table
+
+
+def per_target(part, sizes):
+    """RMSE per target and size, in the target's units (mean over seeds)."""
+    lines = ["RMSE in the target's units, per target (mean over seeds):", ""]
+    lines += ["| target | method | " + " | ".join(f"n = {s}" for s in sizes) + " |"]
+    lines += ["|---|---|" + "---:|" * len(sizes)]
+    for target in [t for t in TARGETS if t in set(part.target)]:
+        for method in [m for m in METHODS if m in set(part.method)]:
+            mine = part[(part.target == target) & (part.method == method)]
+            cells = [f"{mine[mine['size'] == s].rmse.mean():.3g}" if (mine["size"] == s).any() else "" for s in sizes]
+            lines.append(f"| {target} | {METHODS[method]} | {' | '.join(cells)} |")
+    return lines + [""]
+
+
+def plot(table, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    kinds = list(dict.fromkeys(table.split))
+    fig, axes = plt.subplots(1, len(kinds), figsize=(5.5 * len(kinds), 4), squeeze=False)
+    for ax, kind in zip(axes[0], kinds):
+        part = table[table.split == kind]
+        for method in [m for m in METHODS if m in set(part.method)]:
+            mine = part[part.method == method]
+            # x: the mean number of training labels actually used at each size (for "all": the full part)
+            points = mine.groupby("size", sort=False).agg(n=("n_train", "mean"))
+            points["y"] = [
+                mine[mine["size"] == s].groupby("target").relative_rmse.mean().mean() for s in points.index
+            ]
+            ax.plot(points.n, points.y, marker="o", label=METHODS[method])
+        ax.set(xscale="log", xlabel="training labels of the target", ylabel="mean relative RMSE")
+        ax.set_title(f"{kind} split")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write(runs, pretrain, args, frame, started, complete):
+    text, table = summarise(runs, frame)
+    header = [
+        "# Learning curves on physprop",
+        "",
+        "" if complete else "**Partial results: the run had not finished when this was written.**\n",
+        f"Command: `python {' '.join(sys.argv)}`. Run time so far: {(time.perf_counter() - started) / 60:.1f} min "
+        "on 2 CPU cores. Protocol: `benchmarks/task_addition.py` (sources Tb_K, Tm_K, logP; targets Tc_K, Pc_bar, "
+        "Vc_cm3_mol, omega_PSRK, Hvap_Tb_kJ_mol; 80/20 splits; package defaults, up to "
+        f"{args.max_iter} epochs with early stopping; {args.trees} trees per forest); training sets nested within "
+        "each seed, test parts fixed.",
+        "",
+    ]
+    pre = [f"- {k}: " + ", ".join(f"{name} {s:.0f} s" for name, s in v.items()) for k, v in pretrain.items()]
+    text = "\n".join(header) + text + "\nPre-training (once per split and seed):\n\n" + "\n".join(pre) + "\n"
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.results_name}.md").write_text(text)
+    payload = {"args": vars(args), "runs": table.to_dict(orient="records"), "pretraining_s": pretrain}
+    (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
+    plot(table, RESULTS / f"{args.results_name}.png")
+    return text
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--splits", nargs="+", default=["random", "scaffold"], choices=["random", "scaffold"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--targets", nargs="+", default=TARGETS, choices=TARGETS)
+    methods = [m for m in METHODS if m != "chemprop_stl"]
+    parser.add_argument("--methods", nargs="+", default=DEFAULT_METHODS, choices=methods)
+    parser.add_argument("--sizes", nargs="+", default=[size_label(s) for s in SIZES], help="label counts, or 'all'")
+    parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument("--max-source-molecules", type=int, default=None, help="subsample the source data")
+    parser.add_argument("--trees", type=int, default=500)
+    parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
+    parser.add_argument("--results-name", default="learning_curves", help="results/<name>.{md,json,png}")
+    parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
+    args = parser.parse_args()
+    if args.quick:
+        args.splits, args.seeds, args.targets, args.sizes = ["random"], [0], TARGETS[:2], ["25", "100"]
+        args.max_iter, args.max_source_molecules, args.trees = 3, 1000, 50
+        args.results_name = f"{args.results_name}_quick"
+    return args
+
+
+def main():
+    args = parse_args()
+    started = time.perf_counter()
+    frame = load_physprop().frame
+    targets = list(args.targets)
+    task_addition.TARGETS[:] = targets  # the shared protocol reads the target list (test rows of every target)
+    TARGETS[:] = targets
+    sizes = [None if s == "all" else int(s) for s in args.sizes]
+    scaffolds = murcko_scaffolds(frame.smiles) if "scaffold" in args.splits else None
+    runs, pretrain = [], {}
+    for kind in args.splits:
+        for seed in args.seeds:
+            split = Split(frame, kind, seed, args, scaffolds)
+            for target in targets:
+                for size in sizes:
+                    for method in args.methods:
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("ignore", UserWarning)
+                            result = split.run(method, target, n_labels=size)
+                        run = {"split": kind, "seed": seed, "target": target, "size": size_label(size),
+                               "method": method, **result}  # fmt: skip
+                        runs.append(run)
+                        print(json.dumps(run), flush=True)
+                        pretrain[f"{kind} seed {seed}"] = dict(split.pretrain_s)
+                        write(runs, pretrain, args, frame, started, complete=False)
+    print(write(runs, pretrain, args, frame, started, complete=True))
+
+
+if __name__ == "__main__":
+    main()
