@@ -26,6 +26,7 @@ seeds) per method and size, one per split, and a plot with a log x-axis.
 
 import argparse
 import json
+import re
 import sys
 import time
 import warnings
@@ -60,8 +61,9 @@ def summarise(runs, frame):
         lines += [
             f"## {kind} split (seeds {', '.join(map(str, sorted(part.seed.unique())))})",
             "",
-            "Mean relative RMSE over the targets run (mean over seeds first); in brackets the mean number of "
-            "training labels when it differs from the size.",
+            "Mean relative RMSE (RMSE / sd of the target) over the targets, each averaged over the seeds first; "
+            "a cell that does not cover every target says how many it covers. `n = all`: the whole training "
+            "part (80 % of the target's molecules).",
             "",
             "| method | " + " | ".join(f"n = {s}" for s in sizes) + " | mean fit time (s) |",
             "|---|" + "---:|" * (len(sizes) + 1),
@@ -123,13 +125,15 @@ def plot(table, path):
     plt.close(fig)
 
 
-def write(runs, pretrain, args, frame, started, complete):
+def write(runs, pretrain, args, frame, started, complete, command=None):
+    command = command or " ".join(sys.argv)
     text, table = summarise(runs, frame)
     header = [
         "# Learning curves on physprop",
         "",
-        "" if complete else "**Partial results: the run had not finished when this was written.**\n",
-        f"Command: `python {' '.join(sys.argv)}`. Run time so far: {(time.perf_counter() - started) / 60:.1f} min "
+        *([] if complete else ["**Partial results: the run had not finished when this was written.**", ""]),
+        f"Command: `python {command}`. {'Run time' if complete else 'Run time so far'}: "
+        f"{(time.perf_counter() - started) / 60:.1f} min "
         "on 2 CPU cores. Protocol: `benchmarks/task_addition.py` (sources Tb_K, Tm_K, logP; targets Tc_K, Pc_bar, "
         "Vc_cm3_mol, omega_PSRK, Hvap_Tb_kJ_mol; 80/20 splits; package defaults, up to "
         f"{args.max_iter} epochs with early stopping; {args.trees} trees per forest); training sets nested within "
@@ -137,10 +141,11 @@ def write(runs, pretrain, args, frame, started, complete):
         "",
     ]
     pre = [f"- {k}: " + ", ".join(f"{name} {s:.0f} s" for name, s in v.items()) for k, v in pretrain.items()]
-    text = "\n".join(header) + text + "\nPre-training (once per split and seed):\n\n" + "\n".join(pre) + "\n"
+    text = "\n".join(header) + "\n" + text + "\nPre-training (once per split and seed):\n\n" + "\n".join(pre) + "\n"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.results_name}.md").write_text(text)
-    payload = {"args": vars(args), "runs": table.to_dict(orient="records"), "pretraining_s": pretrain}
+    payload = {"args": vars(args), "command": command, "runs": table.to_dict(orient="records")}
+    payload.update(pretraining_s=pretrain, minutes=(time.perf_counter() - started) / 60)
     (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
     plot(table, RESULTS / f"{args.results_name}.png")
     return text
@@ -160,6 +165,7 @@ def parse_args():
     parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
     parser.add_argument("--results-name", default="learning_curves", help="results/<name>.{md,json,png}")
     parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
+    parser.add_argument("--render", action="store_true", help="only rewrite the report from results/<name>.json")
     args = parser.parse_args()
     if args.quick:
         args.splits, args.seeds, args.targets, args.sizes = ["random"], [0], TARGETS[:2], ["25", "100"]
@@ -172,6 +178,23 @@ def main():
     args = parse_args()
     started = time.perf_counter()
     frame = load_physprop().frame
+    if args.render:  # rewrite the tables and plot from a finished run's JSON
+        payload = json.loads((RESULTS / f"{args.results_name}.json").read_text())
+        runs = [{k: v for k, v in run.items() if k != "relative_rmse"} for run in payload["runs"]]
+        TARGETS[:] = [t for t in TARGETS if t in {run["target"] for run in runs}]
+        previous = payload["args"]
+        vars(args).update({k: v for k, v in previous.items() if k not in ("render", "results_name")})
+        command = payload.get("command") or (  # results written before the command was recorded
+            f"{Path(__file__).relative_to(Path.cwd()) if Path.cwd() in Path(__file__).parents else __file__} "
+            f"--splits {' '.join(previous['splits'])} --seeds {' '.join(map(str, previous['seeds']))}"
+            + (f" --cache-dir {previous['cache_dir']}" if previous.get("cache_dir") else "")
+        )
+        minutes = payload.get("minutes")
+        if minutes is None:  # read back from the report of the run
+            report = (RESULTS / f"{args.results_name}.md").read_text()
+            minutes = float(re.search(r"Run time(?: so far)?: ([\d.]+) min", report).group(1))
+        print(write(runs, payload["pretraining_s"], args, frame, started - 60 * minutes, True, command))
+        return
     targets = list(args.targets)
     task_addition.TARGETS[:] = targets  # the shared protocol reads the target list (test rows of every target)
     TARGETS[:] = targets

@@ -2,6 +2,7 @@
 
 import copy
 import functools
+import inspect
 import numbers
 import os
 import warnings
@@ -1145,6 +1146,10 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         if saved is not None:
             saved = {name: version for name, version in saved.items() if name != "scikit-learn"}
             warn_on_version_mismatch(saved, "This pickled GATERegressor", stacklevel=2)
+        # A pickle from an older version lacks the parameters added since: they take their defaults.
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if name != "self":
+                state.setdefault(name, parameter.default)
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

@@ -227,3 +227,16 @@ def test_a_gpu_trained_fixture_predicts_the_same_on_a_cpu(load):
         warnings.simplefilter("ignore")  # device fallback and version warnings are expected here
         model = joblib.load(path) if load == "joblib" else GATERegressor.load(path, device="cpu")
     np.testing.assert_allclose(model.predict(record["smiles"]), record["predictions"], rtol=1e-4, atol=1e-4)
+
+
+def test_a_pickle_from_before_a_parameter_existed_loads(model_and_data):
+    # checkpoint_dir was added after models had been pickled; such pickles must still load and clone.
+    from sklearn.base import clone
+
+    model, X = model_and_data
+    state = model.__getstate__()
+    del state["checkpoint_dir"]
+    old = GATERegressor.__new__(GATERegressor)
+    old.__setstate__(state)
+    assert old.get_params()["checkpoint_dir"] is None and clone(old).checkpoint_dir is None
+    np.testing.assert_array_equal(old.predict(X), model.predict(X))
