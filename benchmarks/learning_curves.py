@@ -117,6 +117,9 @@ def plot(table, path):
             ]
             ax.plot(points.n, points.y, marker="o", label=METHODS[method])
         ax.set(xscale="log", xlabel="training labels of the target", ylabel="mean relative RMSE")
+        ticks = sorted({int(round(n)) for n in part.groupby("size").n_train.mean()})
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.minorticks_off()
         ax.set_title(f"{kind} split")
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8)
