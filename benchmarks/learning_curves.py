@@ -32,11 +32,9 @@ import time
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import task_addition  # noqa: E402  (the shared protocol: splits, sources, methods)
-from task_addition import METHODS, TARGETS, Split, murcko_scaffolds  # noqa: E402
+from task_addition import METHODS, TARGETS, Split, murcko_scaffolds, runs_table  # noqa: E402
 
 from gate_sklearn.datasets import load_physprop  # noqa: E402
 
@@ -51,9 +49,7 @@ def size_label(n):
 
 def summarise(runs, frame):
     """Markdown tables (one per split) and the long table with relative RMSE."""
-    table = pd.DataFrame(runs)
-    sd = {t: float(frame[t].std()) for t in TARGETS}
-    table["relative_rmse"] = table.rmse / table.target.map(sd)
+    table = runs_table(runs, frame)
     lines = []
     for kind in dict.fromkeys(table.split):
         part = table[table.split == kind]
@@ -128,15 +124,16 @@ def plot(table, path):
     plt.close(fig)
 
 
-def write(runs, pretrain, args, frame, started, complete, command=None):
+def write(runs, pretrain, args, frame, started, complete, command=None, minutes=None):
     command = command or " ".join(sys.argv)
+    minutes = (time.perf_counter() - started) / 60 if minutes is None else minutes
     text, table = summarise(runs, frame)
     header = [
         "# Learning curves on physprop",
         "",
         *([] if complete else ["**Partial results: the run had not finished when this was written.**", ""]),
         f"Command: `python {command}`. {'Run time' if complete else 'Run time so far'}: "
-        f"{(time.perf_counter() - started) / 60:.1f} min "
+        f"{minutes:.1f} min "
         "on 2 CPU cores. Protocol: `benchmarks/task_addition.py` (sources Tb_K, Tm_K, logP; targets Tc_K, Pc_bar, "
         "Vc_cm3_mol, omega_PSRK, Hvap_Tb_kJ_mol; 80/20 splits; package defaults, up to "
         f"{args.max_iter} epochs with early stopping; {args.trees} trees per forest); training sets nested within "
@@ -148,7 +145,7 @@ def write(runs, pretrain, args, frame, started, complete, command=None):
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.results_name}.md").write_text(text)
     payload = {"args": vars(args), "command": command, "runs": table.to_dict(orient="records")}
-    payload.update(pretraining_s=pretrain, minutes=(time.perf_counter() - started) / 60)
+    payload.update(pretraining_s=pretrain, minutes=minutes)
     (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
     plot(table, RESULTS / f"{args.results_name}.png")
     return text
@@ -196,7 +193,7 @@ def main():
         if minutes is None:  # read back from the report of the run
             report = (RESULTS / f"{args.results_name}.md").read_text()
             minutes = float(re.search(r"Run time(?: so far)?: ([\d.]+) min", report).group(1))
-        print(write(runs, payload["pretraining_s"], args, frame, started - 60 * minutes, True, command))
+        print(write(runs, payload["pretraining_s"], args, frame, started, True, command, minutes))
         return
     targets = list(args.targets)
     task_addition.TARGETS[:] = targets  # the shared protocol reads the target list (test rows of every target)

@@ -275,10 +275,16 @@ class Split:
 # -- report -----------------------------------------------------------------------------------------
 
 
-def summarise(runs, frame):
+def runs_table(runs, frame):
+    """The runs as a table, with relative RMSE (RMSE / sd of the target over physprop)."""
     table = pd.DataFrame(runs)
     sd = {t: float(frame[t].std()) for t in TARGETS}
     table["relative_rmse"] = table.rmse / table.target.map(sd)
+    return table
+
+
+def summarise(runs, frame):
+    table = runs_table(runs, frame)
     lines = []
     for kind in dict.fromkeys(table.split):
         part = table[table.split == kind]
