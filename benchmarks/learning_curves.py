@@ -124,6 +124,20 @@ def plot(table, path):
     plt.close(fig)
 
 
+def budget_text(args):
+    """The training budget of a run, as recorded in its arguments (older runs lack some of them)."""
+    if args.max_iter is None:
+        from gate_sklearn import GATERegressor
+
+        default = GATERegressor()
+        target = f"target models with the package defaults (max_iter={default.max_iter}, " \
+            f"early_stopping={default.early_stopping!r})"
+    else:
+        target = f"up to {args.max_iter} epochs for the target models, other parameters the package's defaults"
+    pretrain = getattr(args, "pretrain_max_iter", None) or args.max_iter
+    return f"{target}; pre-training up to {pretrain} epochs with early stopping"
+
+
 def write(runs, pretrain, args, frame, started, complete, command=None, minutes=None):
     command = command or " ".join(sys.argv)
     minutes = (time.perf_counter() - started) / 60 if minutes is None else minutes
@@ -134,11 +148,13 @@ def write(runs, pretrain, args, frame, started, complete, command=None, minutes=
         *([] if complete else ["**Partial results: the run had not finished when this was written.**", ""]),
         f"Command: `python {command}`. {'Run time' if complete else 'Run time so far'}: "
         f"{minutes:.1f} min "
-        "on 2 CPU cores. Protocol: `benchmarks/task_addition.py` (sources Tb_K, Tm_K, logP; targets Tc_K, Pc_bar, "
-        "Vc_cm3_mol, omega_PSRK, Hvap_Tb_kJ_mol; 80/20 splits; package defaults, up to "
-        f"{args.max_iter} epochs with early stopping; {args.trees} trees per forest); training sets nested within "
-        "each seed, test parts fixed.",
+        "on 2 CPU cores. Protocol: `benchmarks/task_addition.py` (sources "
+        f"{', '.join(task_addition.SOURCE_SETS[getattr(args, 'sources', 'default')])}; targets Tc_K, Pc_bar, "
+        f"Vc_cm3_mol, omega_PSRK, Hvap_Tb_kJ_mol; 80/20 splits; {getattr(args, 'budget', None) or budget_text(args)}; {args.trees} trees per "
+        "forest); training sets nested within each seed, test parts fixed.",
         "",
+        *([f"Runs of {args.kept} (results/{args.keep_runs_from}.json); their pre-training times are not "
+           "repeated below.", ""] if getattr(args, "kept", None) else []),
     ]
     pre = [f"- {k}: " + ", ".join(f"{name} {s:.0f} s" for name, s in v.items()) for k, v in pretrain.items()]
     text = "\n".join(header) + "\n" + text + "\nPre-training (once per split and seed):\n\n" + "\n".join(pre) + "\n"
@@ -159,19 +175,50 @@ def parse_args():
     methods = [m for m in METHODS if m != "chemprop_stl"]
     parser.add_argument("--methods", nargs="+", default=DEFAULT_METHODS, choices=methods)
     parser.add_argument("--sizes", nargs="+", default=[size_label(s) for s in SIZES], help="label counts, or 'all'")
-    parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument(
+        "--max-iter", type=int, default=None, help="epochs for the target models (default: the package's default)"
+    )
+    parser.add_argument("--pretrain-max-iter", type=int, default=100, help="epochs for the pre-training (cache key)")
     parser.add_argument("--max-source-molecules", type=int, default=None, help="subsample the source data")
     parser.add_argument("--trees", type=int, default=500)
+    parser.add_argument(
+        "--sources", default="default", choices=["default", "extended"],
+        help="pre-training properties: Tb_K, Tm_K, logP; or with density, refractive index and Hvap at 298 K",
+    )
     parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
     parser.add_argument("--results-name", default="learning_curves", help="results/<name>.{md,json,png}")
+    parser.add_argument(
+        "--keep-runs-from",
+        default=None,
+        metavar="NAME",
+        help="take the runs of the methods not run now (e.g. the forests, which no package default changes) "
+        "from results/NAME.json, for the splits, seeds, targets and sizes of this run",
+    )
     parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
     parser.add_argument("--render", action="store_true", help="only rewrite the report from results/<name>.json")
     args = parser.parse_args()
     if args.quick:
         args.splits, args.seeds, args.targets, args.sizes = ["random"], [0], TARGETS[:2], ["25", "100"]
-        args.max_iter, args.max_source_molecules, args.trees = 3, 1000, 50
+        args.max_iter, args.pretrain_max_iter, args.max_source_molecules, args.trees = 3, 3, 1000, 50
         args.results_name = f"{args.results_name}_quick"
     return args
+
+
+def kept_runs(args, sizes):
+    """Runs of other methods from an earlier results file, restricted to this run's grid."""
+    if not args.keep_runs_from:
+        return []
+    payload = json.loads((RESULTS / f"{args.keep_runs_from}.json").read_text())
+    grid = {"split": set(args.splits), "seed": set(args.seeds), "target": set(args.targets),
+            "size": {size_label(s) for s in sizes}}  # fmt: skip
+    kept = [
+        {k: v for k, v in run.items() if k != "relative_rmse"}
+        for run in payload["runs"]
+        if run["method"] not in args.methods and all(run[key] in values for key, values in grid.items())
+    ]
+    args.kept = f"{sorted({run['method'] for run in kept})} from `{payload['command']}`"
+    print(f"kept {len(kept)} runs of {args.kept}", flush=True)
+    return kept
 
 
 def main():
@@ -195,12 +242,13 @@ def main():
             minutes = float(re.search(r"Run time(?: so far)?: ([\d.]+) min", report).group(1))
         print(write(runs, payload["pretraining_s"], args, frame, started, True, command, minutes))
         return
+    args.budget = budget_text(args)  # recorded: a later --render must not read newer defaults
     targets = list(args.targets)
     task_addition.TARGETS[:] = targets  # the shared protocol reads the target list (test rows of every target)
     TARGETS[:] = targets
     sizes = [None if s == "all" else int(s) for s in args.sizes]
     scaffolds = murcko_scaffolds(frame.smiles) if "scaffold" in args.splits else None
-    runs, pretrain = [], {}
+    runs, pretrain = kept_runs(args, sizes), {}
     for kind in args.splits:
         for seed in args.seeds:
             split = Split(frame, kind, seed, args, scaffolds)

@@ -82,6 +82,11 @@ from single_task import run_chemprop  # noqa: E402  (the same chemprop runner as
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SOURCES = ["Tb_K", "Tm_K", "logP"]
+# Richer pre-training (issue: few labels): abundant measured properties of the same table that measure
+# none of the targets' quantities (the *_Yaws columns, which mix in estimates of Tc, Pc, Vc and omega,
+# are left out; the enthalpy of vaporization at 298 K is not the one at the boiling point).
+EXTENDED_SOURCES = [*SOURCES, "density_kg_m3_CRC", "RI_CRC", "Hvap298_kJ_mol"]
+SOURCE_SETS = {"default": SOURCES, "extended": EXTENDED_SOURCES}
 TARGETS = ["Tc_K", "Pc_bar", "Vc_cm3_mol", "omega_PSRK", "Hvap_Tb_kJ_mol"]
 METHODS = {
     "stl": "single-task (STL)",
@@ -146,7 +151,9 @@ class Split:
         self.test = {
             t: split_rows(np.flatnonzero(frame[t].notna().to_numpy()), kind, seed, scaffolds) for t in TARGETS
         }
-        has_source = frame[SOURCES].notna().any(axis=1).to_numpy().copy()
+        self.source_set = getattr(args, "sources", "default")
+        self.sources = SOURCE_SETS[self.source_set]
+        has_source = frame[self.sources].notna().any(axis=1).to_numpy().copy()
         has_source[np.unique(np.concatenate(list(self.test.values())))] = False
         source_rows = np.flatnonzero(has_source)
         if args.max_source_molecules and len(source_rows) > args.max_source_molecules:
@@ -154,9 +161,12 @@ class Split:
             source_rows = np.sort(rng.choice(source_rows, args.max_source_molecules, replace=False))
         self.source_rows = source_rows
         self.cache, self.pretrain_s = {}, {}
+        # Pre-training has its own budget (a cached model is reused only with the same one).
+        self.pretrain_max_iter = getattr(args, "pretrain_max_iter", None) or args.max_iter
 
     def gate(self, **params):
-        return GATERegressor(max_iter=self.args.max_iter, random_state=self.seed, device="cpu", **params)
+        budget = {} if self.args.max_iter is None else {"max_iter": self.args.max_iter}
+        return GATERegressor(**{**budget, "random_state": self.seed, "device": "cpu", **params})
 
     def pretrained(self, name, **params):
         """A model pre-trained on the sources (built on first use, then shared by all targets).
@@ -168,16 +178,17 @@ class Split:
         if name not in self.cache:
             path = None
             if self.args.cache_dir:
-                key = f"{self.kind}_seed{self.seed}_{name}_sources{self.args.max_source_molecules}_iter{self.args.max_iter}"
+                key = f"{self.kind}_seed{self.seed}_{name}_sources{self.args.max_source_molecules}_iter{self.pretrain_max_iter}"
+                key += "" if self.source_set == "default" else f"_{self.source_set}"
                 path = Path(self.args.cache_dir) / key
             if path is not None and path.with_suffix(".joblib").exists():
                 self.cache[name] = joblib.load(path.with_suffix(".joblib"))
                 self.pretrain_s[name] = json.loads(path.with_suffix(".json").read_text())["fit_s"]
                 return self.cache[name]
             X = self.frame.smiles.iloc[self.source_rows].reset_index(drop=True)
-            y = self.frame[SOURCES].iloc[self.source_rows].reset_index(drop=True)
+            y = self.frame[self.sources].iloc[self.source_rows].reset_index(drop=True)
             start = time.perf_counter()
-            self.cache[name] = self.gate(**params).fit(X, y)
+            self.cache[name] = self.gate(max_iter=self.pretrain_max_iter, **params).fit(X, y)
             self.pretrain_s[name] = time.perf_counter() - start
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +200,7 @@ class Split:
         if "forests" not in self.cache:
             start = time.perf_counter()
             forests = {}
-            for source in SOURCES:
+            for source in self.sources:
                 rows = self.source_rows[self.frame[source].iloc[self.source_rows].notna().to_numpy()]
                 forest = RandomForestRegressor(
                     n_estimators=self.args.trees, oob_score=True, n_jobs=-1, random_state=self.seed
@@ -203,17 +214,40 @@ class Split:
     def fingerprints(self, rows):
         return all_fingerprints(self.frame)[rows]
 
-    def source_features(self, rows):
-        """Each source forest's prediction, out-of-bag for the molecules it was trained on."""
+    def source_feature_table(self):
+        """Each source forest's prediction for every molecule, out-of-bag for the ones it was trained on.
+
+        Computed once per split and seed; with ``--cache-dir`` the table (not the forests, which take
+        gigabytes) is kept there, with the forests' training time, and reused by later runs.
+        """
+        if "source table" in self.cache:
+            return self.cache["source table"]
+        path = None
+        if self.args.cache_dir:
+            key = f"{self.kind}_seed{self.seed}_source_forests_sources{self.args.max_source_molecules}"
+            key += f"_trees{self.args.trees}" + ("" if self.source_set == "default" else f"_{self.source_set}")
+            path = Path(self.args.cache_dir) / f"{key}.npz"
+        if path is not None and path.exists():
+            saved = np.load(path)
+            self.cache["source table"] = saved["table"]
+            self.pretrain_s["source forests"] = float(saved["fit_s"])
+            return saved["table"]
         columns = []
         for forest, trained in self.source_forests().values():
-            values = forest.predict(self.fingerprints(rows))
-            position = {r: i for i, r in enumerate(trained)}
-            for i, r in enumerate(rows):
-                if r in position:
-                    values[i] = forest.oob_prediction_[position[r]]
+            values = forest.predict(all_fingerprints(self.frame))
+            values[trained] = forest.oob_prediction_
             columns.append(values)
-        return np.column_stack(columns)
+        table = np.column_stack(columns)
+        self.cache["source table"] = table
+        del self.cache["forests"]  # the table is all that is needed from them
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(path, table=table, fit_s=self.pretrain_s["source forests"])
+        return table
+
+    def source_features(self, rows):
+        """The sources' forest predictions for ``rows`` (see :meth:`source_feature_table`)."""
+        return self.source_feature_table()[rows]
 
     def training_rows(self, target, n_labels=None):
         """The target's training part, or its first ``n_labels`` rows in an order fixed by the seed.
@@ -240,7 +274,7 @@ class Split:
             prediction = self.gate().fit(X_train, y_train).predict(X_test)
         elif method in ("mtl_joint", "gate_joint"):
             rows = np.union1d(self.source_rows, train)  # test rows are in neither
-            y = frame[[*SOURCES, target]].iloc[rows].reset_index(drop=True)
+            y = frame[[*self.sources, target]].iloc[rows].reset_index(drop=True)
             params = NO_ALIGNMENT if method == "mtl_joint" else {}
             start = time.perf_counter()
             model = self.gate(**params).fit(frame.smiles.iloc[rows].reset_index(drop=True), y)
@@ -345,18 +379,25 @@ def parse_args():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--targets", nargs="+", default=TARGETS, choices=TARGETS)
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
-    parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument(
+        "--max-iter", type=int, default=None, help="epochs for the target models (default: the package's default)"
+    )
+    parser.add_argument("--pretrain-max-iter", type=int, default=100, help="epochs for the pre-training (cache key)")
     parser.add_argument("--max-source-molecules", type=int, default=None, help="subsample the source data")
     parser.add_argument("--trees", type=int, default=500)
     parser.add_argument("--chemprop-bin", default=shutil.which("chemprop"))
     parser.add_argument("--chemprop-epochs", type=int, default=50)
+    parser.add_argument(
+        "--sources", default="default", choices=["default", "extended"],
+        help="pre-training properties: Tb_K, Tm_K, logP; or with density, refractive index and Hvap at 298 K",
+    )
     parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
     parser.add_argument("--results-name", default="task_addition", help="results/<name>.{md,json}")
     parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
     args = parser.parse_args()
     if args.quick:
         args.splits, args.seeds, args.targets = ["random"], [0], TARGETS[:2]
-        args.max_iter, args.max_source_molecules, args.trees, args.chemprop_epochs = 3, 1000, 50, 3
+        args.max_iter, args.pretrain_max_iter, args.max_source_molecules, args.trees, args.chemprop_epochs = 3, 3, 1000, 50, 3
     if not args.chemprop_bin and "chemprop_stl" in args.methods:
         print("chemprop not found (--chemprop-bin): skipping it.", flush=True)
         args.methods.remove("chemprop_stl")

@@ -116,10 +116,24 @@ def test_early_stopping_records_validation_and_keeps_best(molecules):
     X, y = molecules
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # stopping early is not an interrupt (skorch stops both the same way)
-        model = GATERegressor(max_iter=30, n_iter_no_change=3, **TINY).fit(X, y)
+        model = GATERegressor(max_iter=30, early_stopping=True, n_iter_no_change=3, **TINY).fit(X, y)
     scores = model.validation_scores_
     assert len(scores) == model.n_iter_ < 30  # it did stop early
     assert model.best_validation_score_ == pytest.approx(max(scores))
+
+
+def test_early_stopping_auto_needs_a_large_training_set(molecules, monkeypatch):
+    from gate_sklearn import estimator
+
+    assert estimator.uses_early_stopping("auto", 10_001) and not estimator.uses_early_stopping("auto", 10_000)
+    assert estimator.uses_early_stopping(True, 5) and not estimator.uses_early_stopping(False, 10**6)
+    X, y = molecules
+    small = GATERegressor(max_iter=4, n_iter_no_change=1, **TINY).fit(X, y)  # 300 rows: all of them train
+    assert small.early_stopping == "auto" and small.validation_scores_ is None and small.n_iter_ == 4
+    # The same rule above the threshold holds out a validation part: the 10 % part stays out of training.
+    monkeypatch.setattr(estimator, "EARLY_STOPPING_AUTO_MIN_SAMPLES", len(X) - 1)
+    large = GATERegressor(max_iter=4, n_iter_no_change=1, **TINY).fit(X, y)
+    assert large.validation_scores_ is not None and len(large.validation_scores_) == large.n_iter_
 
 
 # -- invalid molecules --------------------------------------------------------------------------

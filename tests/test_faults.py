@@ -87,7 +87,7 @@ def test_a_non_finite_loss_in_add_task_leaves_the_model_as_it_was(data, monkeypa
 def test_an_interrupt_keeps_the_best_weights_so_far(data, epochs):
     X, y = data
     epochs["fail_at"] = 6  # Ctrl-C during the sixth epoch: five complete
-    estimator = GATERegressor(max_iter=20, learning_rate_init=0.01, **TINY)
+    estimator = GATERegressor(max_iter=20, learning_rate_init=0.01, early_stopping=True, **TINY)
     with pytest.warns(TrainingInterruptedWarning, match="interrupted after 5 complete epoch"):
         estimator.fit(X, y)
     assert estimator.n_iter_ == 5 and len(estimator.validation_scores_) == 5
@@ -107,7 +107,7 @@ def test_an_interrupt_in_the_first_epoch_leaves_the_estimator_unfitted(data, epo
 
 # -- checkpoints and resuming ---------------------------------------------------------------------
 
-RUN = dict(max_iter=8, n_iter_no_change=20, learning_rate_init=0.01, **TINY)
+RUN = dict(max_iter=8, early_stopping=True, n_iter_no_change=20, learning_rate_init=0.01, **TINY)
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +200,7 @@ def test_early_stopping_state_carries_over(data, epochs, tmp_path, monkeypatch):
 
     monkeypatch.setattr(ValidationR2, "on_epoch_end", scripted)
     X, y = data
-    settings = dict(TINY, max_iter=8, n_iter_no_change=3, checkpoint_dir=tmp_path)
+    settings = dict(TINY, max_iter=8, early_stopping=True, n_iter_no_change=3, checkpoint_dir=tmp_path)
     epochs["fail_at"] = 4
     with pytest.warns(TrainingInterruptedWarning):
         GATERegressor(**settings).fit(X, y)

@@ -1,0 +1,211 @@
+"""Choose the package's training defaults on validation data only: the search behind the shipped defaults.
+
+Protocol
+--------
+The splits, sources and pre-trained models of ``benchmarks/task_addition.py``
+(``--cache-dir`` reuses them). The test part of every target is never read:
+each target's *training* part is cut once more, in an order fixed by the
+seed, into an inner training pool (80 %) and a validation part (20 %). Each
+candidate configuration is trained on the first 25 / 100 / all molecules of
+the pool (nested, as in the learning curves) and scored by relative RMSE
+(RMSE / sd of the target) on the validation part. Candidates are named
+groups of parameters (``CANDIDATES``); each is run with every neural method
+it applies to (single-task, pre-train + new head, task addition), so that a
+training rule is judged on all of them, not only on the flagship.
+
+Usage::
+
+    python benchmarks/default_search.py --quick      # a minute
+    python benchmarks/default_search.py --candidates default patience30 no_early_stopping --seeds 0 1 \
+        --cache-dir .cache/task_addition
+
+Writes ``results/default_search.{md,json}`` (``--results-name``) after every
+run: mean validation relative RMSE per candidate, method and size.
+"""
+
+import argparse
+import json
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import task_addition  # noqa: E402
+from task_addition import NO_ALIGNMENT, TARGETS, Split, rmse  # noqa: E402
+
+from gate_sklearn.datasets import load_physprop  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+NEURAL = ["stl", "pretrain_head", "gate_add"]
+# Each candidate: parameters for every neural method, and (optionally) parameters for task addition only.
+CANDIDATES = {
+    # the package's defaults before this search
+    "early_stopping_10": {"all": {"max_iter": 100, "early_stopping": True, "n_iter_no_change": 10}},
+    "patience30": {"all": {"max_iter": 300, "n_iter_no_change": 30}},
+    "patience50": {"all": {"max_iter": 500, "n_iter_no_change": 50}},
+    "no_early_stopping": {"all": {"max_iter": 300, "early_stopping": False}},
+    "no_early_stopping_100": {"all": {"max_iter": 100, "early_stopping": False}},
+    "no_early_stopping_150": {"all": {"max_iter": 150, "early_stopping": False}},
+    "no_early_stopping_500": {"all": {"max_iter": 500, "early_stopping": False}},
+    # task addition only, on the no-early-stopping budget
+    "add_no_private_branch": {"all": {"max_iter": 300, "early_stopping": False}, "add": {"private_branch_size": 0}},
+    "add_alignment_1": {
+        "all": {"max_iter": 300, "early_stopping": False},
+        "add": {"autoencoder_weight": 1.0, "consistency_weight": 1.0, "mapping_weight": 1.0, "distance_weight": 1.0},
+    },
+    "add_mapping_1": {"all": {"max_iter": 300, "early_stopping": False}, "add": {"mapping_weight": 1.0}},
+    "add_sigma_0.3": {"all": {"max_iter": 300, "early_stopping": False}, "add": {"perturbation_scale": 0.3}},
+}
+
+
+def pool_and_validation(split, target):
+    """The target's training part cut into an inner pool (80 %, in the seed's order) and a validation part."""
+    train = split.training_rows(target)
+    order = np.random.default_rng([split.seed, 3]).permutation(train)
+    n_valid = int(round(0.2 * len(train)))
+    return order[n_valid:], np.sort(order[:n_valid])
+
+
+def run(split, method, candidate, target, size):
+    frame = split.frame
+    pool, valid = pool_and_validation(split, target)
+    train = np.sort(pool if size is None else pool[:size])
+    params = dict(candidate.get("all", {}))
+    if method == "gate_add":
+        params.update(candidate.get("add", {}))
+    X = frame.smiles.iloc[train].reset_index(drop=True)
+    y = frame[target].iloc[train].reset_index(drop=True)
+    start = time.perf_counter()
+    if method == "stl":
+        model = split.gate(**params).fit(X, y)
+    elif method == "pretrain_head":
+        base = split.pretrained("mtl", **NO_ALIGNMENT)
+        model = split.gate(pretrained=base, private_branch_size=0, **{**NO_ALIGNMENT, **params}).fit(X, y)
+    else:
+        model = split.gate(pretrained=split.pretrained("gate"), **params).fit(X, y)
+    fit_s = time.perf_counter() - start
+    prediction = model.predict(frame.smiles.iloc[valid].reset_index(drop=True))
+    error = rmse(frame[target].iloc[valid], prediction)
+    return {"rmse": error, "relative_rmse": error / float(frame[target].std()), "fit_s": fit_s,
+            "epochs": int(model.n_iter_), "n_train": len(train), "n_valid": len(valid)}  # fmt: skip
+
+
+def summarise(runs):
+    table = pd.DataFrame(runs)
+    lines = [
+        "Mean validation relative RMSE (RMSE / sd of the target on the held-out 20 % of each target's training "
+        "part; the test parts are never used), averaged over targets after seeds; mean epochs and fit time.",
+        "",
+    ]
+    sizes = list(dict.fromkeys(table["size"]))
+    lines += ["| candidate | method | " + " | ".join(f"n = {s}" for s in sizes) + " | mean | epochs | fit (s) |"]
+    lines += ["|---|---|" + "---:|" * (len(sizes) + 3)]
+    for (candidate, method), mine in table.groupby(["candidate", "method"], sort=False):
+        cells = [mine[mine["size"] == s].groupby("target").relative_rmse.mean().mean() for s in sizes]
+        lines.append(
+            f"| {candidate} | {method} | " + " | ".join(f"{c:.3f}" for c in cells)
+            + f" | {np.mean(cells):.3f} | {mine.epochs.mean():.0f} | {mine.fit_s.mean():.1f} |"
+        )
+    return "\n".join(lines) + "\n", table
+
+
+def write(runs, args, started, complete, command=None, minutes=None):
+    text, table = summarise(runs)
+    command = command or " ".join(sys.argv)
+    minutes = (time.perf_counter() - started) / 60 if minutes is None else minutes
+    header = (
+        "# Default search on validation data (physprop)\n\n"
+        + ("" if complete else "**Partial results: the run had not finished when this was written.**\n\n")
+        + f"Command: `python {command}`. Run time: "
+        + (f"{minutes:.1f} min" if minutes else "not recorded")
+        + f" on 2 CPU cores. Pre-training sources: {', '.join(task_addition.SOURCE_SETS[args.sources])}. Candidates: " + "; ".join(f"`{c}` = {json.dumps(CANDIDATES[c])}" for c in args.candidates)
+        + ".\n\n"
+        + (f"Note: {args.note}\n\n" if getattr(args, "note", None) else "")
+    )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{args.results_name}.md").write_text(header + text)
+    payload = {"args": vars(args), "command": command, "minutes": minutes, "complete": complete,
+               "candidates": {c: CANDIDATES[c] for c in args.candidates},
+               "runs": table.to_dict(orient="records")}  # fmt: skip
+    (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
+    return header + text
+
+
+def render(name):
+    """Rewrite a report from its JSON (runs recorded before the "default" candidate got its explicit name)."""
+    payload = json.loads((RESULTS / f"{name}.json").read_text())
+    rename = {"default": "early_stopping_10"}
+    runs = [{**run, "candidate": rename.get(run["candidate"], run["candidate"])} for run in payload["runs"]]
+    args = argparse.Namespace(**payload["args"])
+    args.candidates = [rename.get(c, c) for c in args.candidates]
+    args.sources = getattr(args, "sources", "default")
+    args.note = payload.get("note") or payload["args"].get("note")
+    command = payload.get("command") or (
+        f"benchmarks/default_search.py --candidates {' '.join(args.candidates)} --methods {' '.join(args.methods)} "
+        f"--seeds {' '.join(map(str, args.seeds))} --sizes {' '.join(args.sizes)} --cache-dir {args.cache_dir} "
+        f"--results-name {name}"
+    )
+    minutes = payload.get("minutes")
+    if minutes is None:  # runs from before the JSON recorded it: read it from the report
+        found = re.search(r"Run time: ([\d.]+) min", (RESULTS / f"{name}.md").read_text())
+        minutes = float(found.group(1)) if found else 0
+    print(write(runs, args, None, payload.get("complete", True), command, minutes))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES), choices=list(CANDIDATES))
+    parser.add_argument("--methods", nargs="+", default=NEURAL, choices=NEURAL)
+    parser.add_argument("--splits", nargs="+", default=["random"], choices=["random", "scaffold"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    parser.add_argument("--targets", nargs="+", default=TARGETS, choices=TARGETS)
+    parser.add_argument("--sizes", nargs="+", default=["25", "100", "all"])
+    parser.add_argument("--pretrain-max-iter", type=int, default=100, help="epochs of the pre-training (cache key)")
+    parser.add_argument("--max-source-molecules", type=int, default=None)
+    parser.add_argument(
+        "--sources", default="default", choices=["default", "extended"],
+        help="pre-training properties: Tb_K, Tm_K, logP; or with density, refractive index and Hvap at 298 K",
+    )
+    parser.add_argument("--cache-dir", default=None)
+    parser.add_argument("--results-name", default="default_search")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--render", action="store_true", help="only rewrite results/<name>.md from its JSON")
+    args = parser.parse_args()
+    if args.render:
+        render(args.results_name)
+        return
+    if args.quick:
+        args.seeds, args.targets, args.sizes, args.candidates = [0], TARGETS[:1], ["25"], ["early_stopping_10", "patience30"]
+        args.pretrain_max_iter, args.max_source_molecules, args.results_name = 3, 1000, f"{args.results_name}_quick"
+    args.trees = 0  # Split's forests are not used here
+    args.max_iter = None  # each candidate sets its own budget
+    started = time.perf_counter()
+    frame = load_physprop().frame
+    task_addition.TARGETS[:] = list(TARGETS)  # test rows of every target stay out of the pre-training
+    scaffolds = task_addition.murcko_scaffolds(frame.smiles) if "scaffold" in args.splits else None
+    runs = []
+    for kind in args.splits:
+        for seed in args.seeds:
+            split = Split(frame, kind, seed, args, scaffolds)
+            for target in args.targets:
+                for size in args.sizes:
+                    for name in args.candidates:
+                        for method in args.methods:
+                            with warnings.catch_warnings():
+                                warnings.simplefilter("ignore", UserWarning)
+                                result = run(split, method, CANDIDATES[name], target, None if size == "all" else int(size))
+                            record = {"split": kind, "seed": seed, "target": target, "size": size,
+                                      "candidate": name, "method": method, **result}  # fmt: skip
+                            runs.append(record)
+                            print(json.dumps(record), flush=True)
+                            write(runs, args, started, complete=False)
+    print(write(runs, args, started, complete=True))
+
+
+if __name__ == "__main__":
+    main()
