@@ -74,8 +74,8 @@ INFERENCE_CHUNK = 10_000
 # early_stopping="auto" holds out a validation part only above this many training rows (the rule of
 # scikit-learn's HistGradientBoosting): the 10 % part then has over 1,000 molecules. On smaller sets
 # its R^2 is too noisy to stop on: benchmarks/default_search.py found stopping with patience 10, 30 or
-# 50 worse than training every epoch, for single-task models, new heads and task addition, at 25, 100
-# and ~500 labels (docs/defaults.md).
+# 50 worse than training every epoch, for single-task models, new heads and task addition, at 25 and
+# 100 labels, and about even at ~500 (docs/defaults.md).
 EARLY_STOPPING_AUTO_MIN_SAMPLES = 10_000
 
 
@@ -229,10 +229,11 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         the weights of the best epoch. ``"auto"``: only when there are more
         than 10,000 training rows (a validation part of over 1,000
         molecules); smaller sets train for ``max_iter`` epochs on all their
-        rows. On physprop targets with 25 to ~500 labels, stopping on a 10 %
+        rows. On physprop targets with 25 and 100 labels, stopping on a 10 %
         validation part was worse than training the full budget, for
-        single-task models, new heads and task addition alike
-        (``benchmarks/default_search.py``; see the benchmarks page).
+        single-task models, new heads and task addition alike, and about
+        even with ~500 (``benchmarks/default_search.py``, documented in
+        "How the defaults were chosen").
     validation_fraction : float, default=0.1
         Share of the rows held out for early stopping.
     n_iter_no_change : int, default=10
