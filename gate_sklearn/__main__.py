@@ -51,9 +51,9 @@ def main(argv=None):
     start = time.perf_counter()
     model.fit(X_train, y_train)
     elapsed = time.perf_counter() - start
-    best = model.best_validation_score_
-    print(f"Fitted a multi-task GATE (D-MPNN embedding) in {elapsed:.0f} s: {model.n_iter_} epochs, "
-          f"best validation R^2 {best:.3f}")
+    best = model.best_validation_score_  # None without early stopping (the default below 10,000 rows)
+    validation = "" if best is None else f", best validation R^2 {best:.3f}"
+    print(f"Fitted a multi-task GATE (D-MPNN embedding) in {elapsed:.0f} s: {model.n_iter_} epochs{validation}")
 
     rmse = nan_root_mean_squared_error(y_test.to_numpy(), model.predict(X_test), multioutput="raw_values")
     baseline = nan_root_mean_squared_error(
