@@ -46,8 +46,8 @@ NEURAL = ["stl", "pretrain_head", "gate_add"]
 CANDIDATES = {
     # the package's defaults before this search
     "early_stopping_10": {"all": {"max_iter": 100, "early_stopping": True, "n_iter_no_change": 10}},
-    "patience30": {"all": {"max_iter": 300, "n_iter_no_change": 30}},
-    "patience50": {"all": {"max_iter": 500, "n_iter_no_change": 50}},
+    "patience30": {"all": {"max_iter": 300, "early_stopping": True, "n_iter_no_change": 30}},
+    "patience50": {"all": {"max_iter": 500, "early_stopping": True, "n_iter_no_change": 50}},
     "no_early_stopping": {"all": {"max_iter": 300, "early_stopping": False}},
     "no_early_stopping_100": {"all": {"max_iter": 100, "early_stopping": False}},
     "no_early_stopping_150": {"all": {"max_iter": 150, "early_stopping": False}},
