@@ -36,7 +36,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import task_addition  # noqa: E402
-from task_addition import NO_ALIGNMENT, TARGETS, Split, rmse  # noqa: E402
+from task_addition import NO_ALIGNMENT, TARGETS, Split, add_pretraining_arguments, rmse  # noqa: E402
 
 from gate_sklearn.datasets import load_physprop  # noqa: E402
 
@@ -165,13 +165,7 @@ def main():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     parser.add_argument("--targets", nargs="+", default=TARGETS, choices=TARGETS)
     parser.add_argument("--sizes", nargs="+", default=["25", "100", "all"])
-    parser.add_argument("--pretrain-max-iter", type=int, default=100, help="epochs of the pre-training (cache key)")
-    parser.add_argument("--max-source-molecules", type=int, default=None)
-    parser.add_argument(
-        "--sources", default="default", choices=["default", "extended"],
-        help="pre-training properties: Tb_K, Tm_K, logP; or with density, refractive index and Hvap at 298 K",
-    )
-    parser.add_argument("--cache-dir", default=None)
+    add_pretraining_arguments(parser)
     parser.add_argument("--results-name", default="default_search")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--render", action="store_true", help="only rewrite results/<name>.md from its JSON")

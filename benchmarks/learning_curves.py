@@ -34,7 +34,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import task_addition  # noqa: E402  (the shared protocol: splits, sources, methods)
-from task_addition import METHODS, TARGETS, Split, murcko_scaffolds, runs_table  # noqa: E402
+from task_addition import (  # noqa: E402
+    METHODS,
+    TARGETS,
+    Split,
+    add_pretraining_arguments,
+    murcko_scaffolds,
+    runs_table,
+)
 
 from gate_sklearn.datasets import load_physprop  # noqa: E402
 
@@ -178,14 +185,8 @@ def parse_args():
     parser.add_argument(
         "--max-iter", type=int, default=None, help="epochs for the target models (default: the package's default)"
     )
-    parser.add_argument("--pretrain-max-iter", type=int, default=100, help="epochs for the pre-training (cache key)")
-    parser.add_argument("--max-source-molecules", type=int, default=None, help="subsample the source data")
+    add_pretraining_arguments(parser)
     parser.add_argument("--trees", type=int, default=500)
-    parser.add_argument(
-        "--sources", default="default", choices=["default", "extended"],
-        help="pre-training properties: Tb_K, Tm_K, logP; or with density, refractive index and Hvap at 298 K",
-    )
-    parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
     parser.add_argument("--results-name", default="learning_curves", help="results/<name>.{md,json,png}")
     parser.add_argument(
         "--keep-runs-from",

@@ -373,6 +373,17 @@ def write(runs, pretrain, args, frame, started, complete, show=True):
         (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
 
 
+def add_pretraining_arguments(parser):
+    """The options of the shared pre-training, common to the scripts built on this protocol."""
+    parser.add_argument("--pretrain-max-iter", type=int, default=100, help="epochs for the pre-training (cache key)")
+    parser.add_argument("--max-source-molecules", type=int, default=None, help="subsample the source data")
+    parser.add_argument(
+        "--sources", default="default", choices=list(SOURCE_SETS),
+        help="pre-training properties: Tb_K, Tm_K, logP; or with density, refractive index and Hvap at 298 K",
+    )
+    parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--splits", nargs="+", default=["random", "scaffold"], choices=["random", "scaffold"])
@@ -382,16 +393,10 @@ def parse_args():
     parser.add_argument(
         "--max-iter", type=int, default=None, help="epochs for the target models (default: the package's default)"
     )
-    parser.add_argument("--pretrain-max-iter", type=int, default=100, help="epochs for the pre-training (cache key)")
-    parser.add_argument("--max-source-molecules", type=int, default=None, help="subsample the source data")
+    add_pretraining_arguments(parser)
     parser.add_argument("--trees", type=int, default=500)
     parser.add_argument("--chemprop-bin", default=shutil.which("chemprop"))
     parser.add_argument("--chemprop-epochs", type=int, default=50)
-    parser.add_argument(
-        "--sources", default="default", choices=["default", "extended"],
-        help="pre-training properties: Tb_K, Tm_K, logP; or with density, refractive index and Hvap at 298 K",
-    )
-    parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
     parser.add_argument("--results-name", default="task_addition", help="results/<name>.{md,json}")
     parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
     args = parser.parse_args()
