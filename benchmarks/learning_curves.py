@@ -160,8 +160,8 @@ def write(runs, pretrain, args, frame, started, complete, command=None, minutes=
         f"Vc_cm3_mol, omega_PSRK, Hvap_Tb_kJ_mol; 80/20 splits; {getattr(args, 'budget', None) or budget_text(args)}; {args.trees} trees per "
         "forest); training sets nested within each seed, test parts fixed.",
         "",
-        *([f"Runs of {args.kept} (results/{args.keep_runs_from}.json); their pre-training times are not "
-           "repeated below.", ""] if getattr(args, "kept", None) else []),
+        *([f"Runs kept from results/{args.keep_runs_from}.json (not repeated here): {args.kept}.", ""]
+          if getattr(args, "kept", None) else []),
     ]
     pre = [f"- {k}: " + ", ".join(f"{name} {s:.0f} s" for name, s in v.items()) for k, v in pretrain.items()]
     text = "\n".join(header) + "\n" + text + "\nPre-training (once per split and seed):\n\n" + "\n".join(pre) + "\n"
@@ -192,8 +192,8 @@ def parse_args():
         "--keep-runs-from",
         default=None,
         metavar="NAME",
-        help="take the runs of the methods not run now (e.g. the forests, which no package default changes) "
-        "from results/NAME.json, for the splits, seeds, targets and sizes of this run",
+        help="add the runs of results/NAME.json that this run does not repeat (other methods, e.g. the forests, "
+        "which no package default changes; or other seeds, to pool with this run's), for its targets and sizes",
     )
     parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
     parser.add_argument("--render", action="store_true", help="only rewrite the report from results/<name>.json")
@@ -205,21 +205,43 @@ def parse_args():
     return args
 
 
+NEURAL = {"stl", "mtl_joint", "pretrain_head", "gate_joint", "gate_add"}  # the methods a training budget applies to
+
+
 def kept_runs(args, sizes):
-    """Runs of other methods from an earlier results file, restricted to this run's grid."""
+    """Runs from an earlier results file that this run does not repeat, for its targets and sizes.
+
+    A run is kept when its method is not run now, or its split and seed are not: the forests of an
+    earlier run (no package default touches them), or other seeds to pool with this one. Neural runs
+    are kept only from a run with the same training budget. Returns the runs and their pre-training times.
+    """
     if not args.keep_runs_from:
-        return []
+        return [], {}
     payload = json.loads((RESULTS / f"{args.keep_runs_from}.json").read_text())
-    grid = {"split": set(args.splits), "seed": set(args.seeds), "target": set(args.targets),
-            "size": {size_label(s) for s in sizes}}  # fmt: skip
+    labels = {size_label(s) for s in sizes}
+    repeated = {(kind, seed, method) for kind in args.splits for seed in args.seeds for method in args.methods}
     kept = [
         {k: v for k, v in run.items() if k != "relative_rmse"}
         for run in payload["runs"]
-        if run["method"] not in args.methods and all(run[key] in values for key, values in grid.items())
-    ]
-    args.kept = f"{sorted({run['method'] for run in kept})} from `{payload['command']}`"
-    print(f"kept {len(kept)} runs of {args.kept}", flush=True)
-    return kept
+        if run["target"] in args.targets and run["size"] in labels
+        and (run["split"], run["seed"], run["method"]) not in repeated
+    ]  # fmt: skip
+    their_budget = payload["args"].get("budget") or budget_text(argparse.Namespace(**payload["args"]))
+    if their_budget != args.budget and any(run["method"] in NEURAL for run in kept):
+        raise SystemExit(
+            f"results/{args.keep_runs_from}.json trained its networks with another budget ({their_budget}) "
+            f"than this run ({args.budget}): run its neural methods again here (--methods)"
+        )
+    groups = sorted({(run["split"], run["seed"], run["method"]) for run in kept})
+    described = "; ".join(
+        f"{kind} seed {seed}: {', '.join(m for k, s, m in groups if (k, s) == (kind, seed))}"
+        for kind, seed in dict.fromkeys((k, s) for k, s, _ in groups)
+    )
+    args.kept = f"{described} — from `{payload['command']}`"
+    print(f"kept {len(kept)} runs ({described})", flush=True)
+    kept_splits = {f"{kind} seed {seed}" for kind, seed, _ in groups}
+    pretrain = {k: v for k, v in payload.get("pretraining_s", {}).items() if k in kept_splits}
+    return kept, pretrain
 
 
 def main():
@@ -249,7 +271,7 @@ def main():
     TARGETS[:] = targets
     sizes = [None if s == "all" else int(s) for s in args.sizes]
     scaffolds = murcko_scaffolds(frame.smiles) if "scaffold" in args.splits else None
-    runs, pretrain = kept_runs(args, sizes), {}
+    runs, pretrain = kept_runs(args, sizes)
     for kind in args.splits:
         for seed in args.seeds:
             split = Split(frame, kind, seed, args, scaffolds)
