@@ -5,7 +5,9 @@ Protocol
 The splits, sources and pre-trained models of ``benchmarks/task_addition.py``
 (``--cache-dir`` reuses them). The test part of every target is never read:
 each target's *training* part is cut once more, in an order fixed by the
-seed, into an inner training pool (80 %) and a validation part (20 %). Each
+seed, into an inner training pool (80 %) and a validation part (20 %; with
+``--validation scaffold``, whole scaffold groups, as the scaffold split cuts
+its test parts). Each
 candidate configuration is trained on the first 25 / 100 / all molecules of
 the pool (nested, as in the learning curves) and scored by relative RMSE
 (RMSE / sd of the target) on the validation part. Candidates are named
@@ -60,20 +62,30 @@ CANDIDATES = {
     },
     "add_mapping_1": {"all": {"max_iter": 300, "early_stopping": False}, "add": {"mapping_weight": 1.0}},
     "add_sigma_0.3": {"all": {"max_iter": 300, "early_stopping": False}, "add": {"perturbation_scale": 0.3}},
+    "add_no_private_branch_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"private_branch_size": 0}},
 }
 
 
-def pool_and_validation(split, target):
-    """The target's training part cut into an inner pool (80 %, in the seed's order) and a validation part."""
+def pool_and_validation(split, target, scaffolds=None):
+    """The target's training part cut into an inner pool (in the seed's order) and a validation part (20 %).
+
+    With ``scaffolds`` the validation part is whole Bemis-Murcko groups of the training part (the
+    largest, such as the acyclic molecules, stay in the pool), as the scaffold split cuts the test
+    part: it asks how well a configuration extrapolates to other ring systems.
+    """
     train = split.training_rows(target)
-    order = np.random.default_rng([split.seed, 3]).permutation(train)
-    n_valid = int(round(0.2 * len(train)))
-    return order[n_valid:], np.sort(order[:n_valid])
+    if scaffolds is None:
+        order = np.random.default_rng([split.seed, 3]).permutation(train)
+        n_valid = int(round(0.2 * len(train)))
+        return order[n_valid:], np.sort(order[:n_valid])
+    valid = task_addition.split_rows(train, "scaffold", split.seed, scaffolds)
+    pool = np.random.default_rng([split.seed, 3]).permutation(np.setdiff1d(train, valid))
+    return pool, valid
 
 
-def run(split, method, candidate, target, size):
+def run(split, method, candidate, target, size, scaffolds=None):
     frame = split.frame
-    pool, valid = pool_and_validation(split, target)
+    pool, valid = pool_and_validation(split, target, scaffolds)
     train = np.sort(pool if size is None else pool[:size])
     params = dict(candidate.get("all", {}))
     if method == "gate_add":
@@ -123,7 +135,10 @@ def write(runs, args, started, complete, command=None, minutes=None):
         + ("" if complete else "**Partial results: the run had not finished when this was written.**\n\n")
         + f"Command: `python {command}`. Run time: "
         + (f"{minutes:.1f} min" if minutes else "not recorded")
-        + f" on 2 CPU cores. Pre-training sources: {', '.join(task_addition.SOURCE_SETS[args.sources])}. Candidates: " + "; ".join(f"`{c}` = {json.dumps(CANDIDATES[c])}" for c in args.candidates)
+        + f" on 2 CPU cores. Pre-training sources: {', '.join(task_addition.SOURCE_SETS[args.sources])}. "
+        + ("Validation parts: whole Bemis-Murcko groups of each training part (the largest stay in the pool). "
+           if getattr(args, "validation", "random") == "scaffold" else "")
+        + "Candidates: " + "; ".join(f"`{c}` = {json.dumps(CANDIDATES[c])}" for c in args.candidates)
         + ".\n\n"
         + (f"Note: {args.note}\n\n" if getattr(args, "note", None) else "")
     )
@@ -165,6 +180,10 @@ def main():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     parser.add_argument("--targets", nargs="+", default=TARGETS, choices=TARGETS)
     parser.add_argument("--sizes", nargs="+", default=["25", "100", "all"])
+    parser.add_argument(
+        "--validation", default="random", choices=["random", "scaffold"],
+        help="how the validation part is cut from each training part: at random, or whole scaffold groups",
+    )
     add_pretraining_arguments(parser)
     parser.add_argument("--results-name", default="default_search")
     parser.add_argument("--quick", action="store_true")
@@ -181,7 +200,9 @@ def main():
     started = time.perf_counter()
     frame = load_physprop().frame
     task_addition.TARGETS[:] = list(TARGETS)  # test rows of every target stay out of the pre-training
-    scaffolds = task_addition.murcko_scaffolds(frame.smiles) if "scaffold" in args.splits else None
+    needs_scaffolds = "scaffold" in args.splits or args.validation == "scaffold"
+    scaffolds = task_addition.murcko_scaffolds(frame.smiles) if needs_scaffolds else None
+    inner_scaffolds = scaffolds if args.validation == "scaffold" else None
     runs = []
     for kind in args.splits:
         for seed in args.seeds:
@@ -192,7 +213,8 @@ def main():
                         for method in args.methods:
                             with warnings.catch_warnings():
                                 warnings.simplefilter("ignore", UserWarning)
-                                result = run(split, method, CANDIDATES[name], target, None if size == "all" else int(size))
+                                n_labels = None if size == "all" else int(size)
+                                result = run(split, method, CANDIDATES[name], target, n_labels, inner_scaffolds)
                             record = {"split": kind, "seed": seed, "target": target, "size": size,
                                       "candidate": name, "method": method, **result}  # fmt: skip
                             runs.append(record)
