@@ -129,8 +129,12 @@ class ValidationR2(Callback):
 
     def initialize(self):
         y = self.y_valid if self.tasks is None else self.y_valid[:, self.tasks]
-        self.total_ss_ = np.nansum((y - np.nanmean(y, axis=0)) ** 2, axis=0)
-        self.has_labels_ = np.sum(~np.isnan(y), axis=0) >= 2
+        n_labels = np.sum(~np.isnan(y), axis=0)
+        # A task may have no label in a small validation part: its mean is taken as 0 (its total is 0
+        # either way, and has_labels_ leaves it out) rather than warning "Mean of empty slice".
+        mean = np.nansum(y, axis=0) / np.maximum(n_labels, 1)
+        self.total_ss_ = np.nansum((y - mean) ** 2, axis=0)
+        self.has_labels_ = n_labels >= 2
         return self
 
     def on_epoch_begin(self, net, **kwargs):

@@ -122,6 +122,18 @@ def test_early_stopping_records_validation_and_keeps_best(molecules):
     assert model.best_validation_score_ == pytest.approx(max(scores))
 
 
+def test_validation_part_without_labels_of_a_task_is_quiet():
+    """A small validation part may miss a task entirely: no "Mean of empty slice" warning, task skipped."""
+    from gate_sklearn.training import ValidationR2
+
+    y_valid = np.array([[1.0, np.nan, 2.0], [3.0, np.nan, np.nan], [5.0, np.nan, 4.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scorer = ValidationR2(y_valid).initialize()
+    np.testing.assert_allclose(scorer.total_ss_, [8.0, 0.0, 2.0])
+    assert scorer.has_labels_.tolist() == [True, False, True]
+
+
 def test_early_stopping_auto_needs_a_large_training_set(molecules, monkeypatch):
     from gate_sklearn import estimator
 
