@@ -53,6 +53,7 @@ from .featurize import (
 from .featurize._smiles import ON_INVALID_OPTIONS, _diagnose, report_invalid
 from .metrics import nan_r2_score
 from .nn import DMPNNEncoder, GATELoss, GATENetwork, MLPEncoder, TaskModules
+from .nn.encoders import AGGREGATIONS
 from .training import (
     LOGGED_VALUES,
     DenseDataset,
@@ -92,12 +93,17 @@ BASE_PARAMS = (
     "featurizer",
     "hidden_size",
     "depth",
+    "aggregation",
     "latent_dim",
     "task_hidden_size",
     "dropout",
     "morgan_radius",
     "morgan_size",
 )
+
+# Architecture parameters added after the first release, and the value that reproduces the networks
+# saved before them (whatever the current default): models saved then are loaded as they were trained.
+PARAMS_BEFORE_THEY_EXISTED = {"aggregation": "mean"}
 
 # Parameters that govern one round of training; ``add_task`` accepts each of them as an option.
 TRAINING_PARAMS = (
@@ -170,6 +176,14 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         Width of the shared embedding (message passing or MLP layers).
     depth : int, default=3
         Message passing steps (graph) or hidden layers (MLP embedding).
+    aggregation : {"mean", "sum", "norm"}, default="mean"
+        Graph embedding only: how the atoms' states become the molecule's:
+        their mean, their sum, or their sum divided by 10 (a small organic
+        molecule's heavy-atom count, which keeps the embedding near the
+        mean's scale). The sums keep the molecule's size, which size-extensive
+        properties (critical volume, enthalpies) depend on, and extrapolate
+        better to molecules unlike the training ones ("How the defaults were
+        chosen").
     latent_dim : int, default=64
         Width of each task's chart and of the shared LF space.
     task_hidden_size : int, default=128
@@ -211,7 +225,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         training and alignment parameters; ``predict`` returns the added
         task(s) only (the source tasks stay reachable with ``tasks=``). The
         architecture (``featurizer``, ``hidden_size``, ``depth``,
-        ``latent_dim``, ``morgan_*``) is the pre-trained model's; the object
+        ``aggregation``, ``latent_dim``, ``morgan_*``) is the pre-trained
+        model's; the object
         passed is never modified, and :func:`~sklearn.base.clone` shares it
         rather than copying it unfitted, so cross-validation and grid search
         over the alignment weights work. To search over several pre-trained
@@ -324,6 +339,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         "featurizer": [StrOptions(set(FEATURIZERS))],
         "hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "depth": [Interval(numbers.Integral, 1, None, closed="left")],
+        "aggregation": [StrOptions(set(AGGREGATIONS))],
         "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "task_hidden_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
@@ -359,6 +375,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         featurizer="graph",
         hidden_size=300,
         depth=3,
+        aggregation="mean",
         latent_dim=64,
         task_hidden_size=128,
         dropout=0.0,
@@ -391,6 +408,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         self.featurizer = featurizer
         self.hidden_size = hidden_size
         self.depth = depth
+        self.aggregation = aggregation
         self.latent_dim = latent_dim
         self.task_hidden_size = task_hidden_size
         self.dropout = dropout
@@ -425,7 +443,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
     def _base(self, name):
         """An architecture parameter of the fitted network (or of the one ``fit`` will build)."""
         if hasattr(self, "base_params_"):
-            return self.base_params_[name]
+            # A model fitted before an architecture parameter existed was built the way it was then.
+            return self.base_params_.get(name, PARAMS_BEFORE_THEY_EXISTED.get(name))
         source = self.pretrained.estimator if isinstance(self.pretrained, FrozenEstimator) else self.pretrained
         if isinstance(source, GATERegressor):
             return source._base(name)
@@ -493,7 +512,9 @@ class GATERegressor(RegressorMixin, BaseEstimator):
 
     def _build_embedding(self, hidden_size, dropout):
         if self._base("featurizer") == "graph":
-            return DMPNNEncoder(hidden_size=hidden_size, depth=self._base("depth"), dropout=dropout)
+            return DMPNNEncoder(
+                hidden_size=hidden_size, depth=self._base("depth"), dropout=dropout, aggregation=self._base("aggregation")
+            )
         return MLPEncoder(self._n_input_features(), hidden_size=hidden_size, depth=self._base("depth"), dropout=dropout)
 
     def _build_network(self, n_tasks):
@@ -1140,7 +1161,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             or scikit-learn (each is named).
         """
         metadata, state = read_model_file(path)
-        params = dict(metadata["params"], device=device)
+        params = {**PARAMS_BEFORE_THEY_EXISTED, **metadata["params"], "device": device}
         model = restore_fitted(cls(**params), metadata)
         model.device_ = resolve_device(device)
         # Files written before task addition existed lack these.
@@ -1172,10 +1193,11 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         if saved is not None:
             saved = {name: version for name, version in saved.items() if name != "scikit-learn"}
             warn_on_version_mismatch(saved, "This pickled GATERegressor", stacklevel=2)
-        # A pickle from an older version lacks the parameters added since: they take their defaults.
+        # A pickle from an older version lacks the parameters added since: they take the value that
+        # reproduces the pickled network, or else their defaults.
         for name, parameter in inspect.signature(type(self).__init__).parameters.items():
             if name != "self":
-                state.setdefault(name, parameter.default)
+                state.setdefault(name, PARAMS_BEFORE_THEY_EXISTED.get(name, parameter.default))
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

@@ -240,3 +240,41 @@ def test_a_pickle_from_before_a_parameter_existed_loads(model_and_data):
     old.__setstate__(state)
     assert old.get_params()["checkpoint_dir"] is None and clone(old).checkpoint_dir is None
     np.testing.assert_array_equal(old.predict(X), model.predict(X))
+
+
+@pytest.fixture(scope="module")
+def mean_model_and_data(model_and_data):
+    """A model pooled by mean, as every model saved before ``aggregation`` existed was."""
+    _, X = model_and_data
+    y = np.array([len(s) for s in X], dtype=float)
+    return GATERegressor(max_iter=2, aggregation="mean", **TINY).fit(X, y), X
+
+
+def test_a_pickle_from_before_aggregation_existed_keeps_its_readout(mean_model_and_data):
+    # Whatever the current default, an older pickle must predict as it did: with the mean readout.
+    model, X = mean_model_and_data
+    state = pickle.loads(pickle.dumps(model)).__getstate__()  # a copy: the fixture's network stays intact
+    del state["aggregation"]
+    state["base_params_"] = {k: v for k, v in state["base_params_"].items() if k != "aggregation"}
+    del state["net_"].module_.embedding.__dict__["aggregation"]
+    old = GATERegressor.__new__(GATERegressor)
+    old.__setstate__(state)
+    assert old.aggregation == "mean" and old._base("aggregation") == "mean"
+    np.testing.assert_array_equal(old.predict(X), model.predict(X))
+
+
+def test_a_model_file_from_before_aggregation_existed_keeps_its_readout(mean_model_and_data, tmp_path):
+    model, X = mean_model_and_data
+    model.save(tmp_path / "m.gate")
+    with zipfile.ZipFile(tmp_path / "m.gate") as archive:
+        metadata = json.loads(archive.read("metadata.json"))
+        weights = archive.read("weights.pt")
+    del metadata["params"]["aggregation"]
+    del metadata["fitted"]["base_params_"]["aggregation"]
+    metadata["metadata_sha256"] = _metadata_digest(metadata)
+    with zipfile.ZipFile(tmp_path / "old.gate", "w") as archive:
+        archive.writestr("metadata.json", json.dumps(metadata))
+        archive.writestr("weights.pt", weights)
+    old = GATERegressor.load(tmp_path / "old.gate")
+    assert old.aggregation == "mean"
+    np.testing.assert_array_equal(old.predict(X), model.predict(X))
