@@ -133,14 +133,15 @@ def plot(table, path):
 
 def budget_text(args):
     """The training budget of a run, as recorded in its arguments (older runs lack some of them)."""
-    if args.max_iter is None:
-        from gate_sklearn import GATERegressor
+    from gate_sklearn import GATERegressor
 
+    if args.max_iter is None:
         default = GATERegressor()
         target = f"target models with the package defaults (max_iter={default.max_iter}, " \
-            f"early_stopping={default.early_stopping!r})"
+            f"early_stopping={default.early_stopping!r}, aggregation={default.aggregation!r})"
     else:
         target = f"up to {args.max_iter} epochs for the target models, other parameters the package's defaults"
+        target += f" (aggregation={GATERegressor().aggregation!r})"
     pretrain = getattr(args, "pretrain_max_iter", None) or args.max_iter
     return f"{target}; pre-training up to {pretrain} epochs with early stopping"
 

@@ -175,6 +175,9 @@ class Split:
         the same split, seed, source subsample and budget (with the fit time
         it took then).
         """
+        estimator = self.gate(max_iter=self.pretrain_max_iter, **params)
+        # Models cached before the readout became a parameter pooled by mean: their names have no suffix.
+        name += "" if estimator.aggregation == "mean" else f"_{estimator.aggregation}"
         if name not in self.cache:
             path = None
             if self.args.cache_dir:
@@ -188,7 +191,7 @@ class Split:
             X = self.frame.smiles.iloc[self.source_rows].reset_index(drop=True)
             y = self.frame[self.sources].iloc[self.source_rows].reset_index(drop=True)
             start = time.perf_counter()
-            self.cache[name] = self.gate(max_iter=self.pretrain_max_iter, **params).fit(X, y)
+            self.cache[name] = estimator.fit(X, y)
             self.pretrain_s[name] = time.perf_counter() - start
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
