@@ -39,7 +39,7 @@ class DMPNNEncoder(nn.Module):
     aggregation = "mean"
 
     def __init__(
-        self, hidden_size=300, depth=3, dropout=0.0, aggregation="mean", atom_fdim=ATOM_FDIM, bond_fdim=BOND_FDIM
+        self, hidden_size=300, depth=3, dropout=0.0, aggregation="norm", atom_fdim=ATOM_FDIM, bond_fdim=BOND_FDIM
     ):
         super().__init__()
         if aggregation not in AGGREGATIONS:
