@@ -196,6 +196,14 @@ def parse_args():
         help="add the runs of results/NAME.json that this run does not repeat (other methods, e.g. the forests, "
         "which no package default changes; or other seeds, to pool with this run's), for its targets and sizes",
     )
+    parser.add_argument(
+        "--keep-methods",
+        nargs="+",
+        default=None,
+        metavar="METHOD",
+        help="with --keep-runs-from: keep only these methods' runs, and only for this run's splits and seeds "
+        "(e.g. the forests of an earlier run beside neural methods retrained under new defaults)",
+    )
     parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
     parser.add_argument("--render", action="store_true", help="only rewrite the report from results/<name>.json")
     args = parser.parse_args()
@@ -214,7 +222,8 @@ def kept_runs(args, sizes):
 
     A run is kept when its method is not run now, or its split and seed are not: the forests of an
     earlier run (no package default touches them), or other seeds to pool with this one. Neural runs
-    are kept only from a run with the same training budget. Returns the runs and their pre-training times.
+    are kept only from a run with the same training budget. With ``--keep-methods``, only those methods'
+    runs are kept, for this run's splits and seeds. Returns the runs and their pre-training times.
     """
     if not args.keep_runs_from:
         return [], {}
@@ -227,6 +236,11 @@ def kept_runs(args, sizes):
         if run["target"] in args.targets and run["size"] in labels
         and (run["split"], run["seed"], run["method"]) not in repeated
     ]  # fmt: skip
+    if getattr(args, "keep_methods", None):
+        kept = [
+            run for run in kept
+            if run["method"] in args.keep_methods and run["split"] in args.splits and run["seed"] in args.seeds
+        ]  # fmt: skip
     their_budget = payload["args"].get("budget") or budget_text(argparse.Namespace(**payload["args"]))
     if their_budget != args.budget and any(run["method"] in NEURAL for run in kept):
         raise SystemExit(

@@ -110,7 +110,7 @@ def test_frozen_embedding_runs_once_per_molecule_not_once_per_epoch(model, data)
 
 def test_frozen_parts_build_no_autograd_graph(model, data):
     X, _, targets = data
-    model.add_task(X, targets["n_carbon"], **ADD)
+    model.add_task(X, targets["n_carbon"], private_branch_size=8, **ADD)
     module = model.net_.module_.train()
     dataset = model._dataset(model._featurize(X[:16], reset=False)[0])
     batch = model._collate()([dataset[i] for i in range(16)])[0]
