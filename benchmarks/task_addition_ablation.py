@@ -50,13 +50,15 @@ RESULTS = Path(__file__).resolve().parent / "results"
 NO_ALIGNMENT = protocol.NO_ALIGNMENT
 # name -> (pre-trained model, add_task options, extra unlabelled molecules per labelled one, description)
 VARIANTS = {
-    "full": ("gate", {}, 0, "add_task, package defaults (all terms, private branch 100)"),
+    "full": ("gate", {}, 0, "add_task, the package defaults of the run (all terms; private branch 100 up to the "
+             "'norm' readout, none since)"),
     "no_autoencoder": ("gate", {"autoencoder_weight": 0.0}, 0, "without the autoencoder term"),
     "no_consistency": ("gate", {"consistency_weight": 0.0}, 0, "without the consistency term"),
     "no_mapping": ("gate", {"mapping_weight": 0.0}, 0, "without the mapping term"),
     "no_distance": ("gate", {"distance_weight": 0.0}, 0, "without the distance term"),
     "regression_only": ("gate", dict(NO_ALIGNMENT), 0, "without any alignment term"),
-    "no_branch": ("gate", {"private_branch_size": 0}, 0, "without the private branch"),
+    "no_branch": ("gate", {"private_branch_size": 0}, 0, "without the private branch (the default since the 'norm' readout)"),
+    "branch_100": ("gate", {"private_branch_size": 100}, 0, "with a private branch of width 100"),
     "sigma_0.03": ("gate", {"perturbation_scale": 0.03}, 0, "perturbation scale 0.03 (default 0.1)"),
     "sigma_0.3": ("gate", {"perturbation_scale": 0.3}, 0, "perturbation scale 0.3"),
     "unlabelled": ("gate", {}, 1, "plus unlabelled source molecules in the alignment terms"),
