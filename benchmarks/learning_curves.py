@@ -135,13 +135,13 @@ def budget_text(args):
     """The training budget of a run, as recorded in its arguments (older runs lack some of them)."""
     from gate_sklearn import GATERegressor
 
+    default = GATERegressor()
     if args.max_iter is None:
-        default = GATERegressor()
         target = f"target models with the package defaults (max_iter={default.max_iter}, " \
             f"early_stopping={default.early_stopping!r}, aggregation={default.aggregation!r})"
     else:
         target = f"up to {args.max_iter} epochs for the target models, other parameters the package's defaults"
-        target += f" (aggregation={GATERegressor().aggregation!r})"
+        target += f" (aggregation={default.aggregation!r})"
     pretrain = getattr(args, "pretrain_max_iter", None) or args.max_iter
     return f"{target}; pre-training up to {pretrain} epochs with early stopping"
 
@@ -236,7 +236,7 @@ def kept_runs(args, sizes):
         if run["target"] in args.targets and run["size"] in labels
         and (run["split"], run["seed"], run["method"]) not in repeated
     ]  # fmt: skip
-    if getattr(args, "keep_methods", None):
+    if args.keep_methods:
         kept = [
             run for run in kept
             if run["method"] in args.keep_methods and run["split"] in args.splits and run["seed"] in args.seeds

@@ -449,7 +449,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         """An architecture parameter of the fitted network (or of the one ``fit`` will build)."""
         if hasattr(self, "base_params_"):
             # A model fitted before an architecture parameter existed was built the way it was then.
-            return self.base_params_.get(name, PARAMS_BEFORE_THEY_EXISTED.get(name))
+            return self.base_params_[name] if name in self.base_params_ else PARAMS_BEFORE_THEY_EXISTED[name]
         source = self.pretrained.estimator if isinstance(self.pretrained, FrozenEstimator) else self.pretrained
         if isinstance(source, GATERegressor):
             return source._base(name)
