@@ -1,8 +1,10 @@
 """Plots for the task-addition evidence: the headline comparison and the locally flat space.
 
-1. ``results/task_addition.png``: mean relative RMSE per method on each split,
-   one dot per seed, from the JSON files ``task_addition.py`` wrote; the
-   combined table (mean +- sd over seeds) goes to ``results/task_addition_summary.md``.
+1. ``results/task_addition.png`` (``--output-name``): mean relative RMSE per method on each split,
+   one dot per seed, from the JSON files ``task_addition.py`` wrote (or
+   ``learning_curves.py``: its runs on all the training labels are this
+   protocol's); the combined table (mean +- sd over seeds, and which seeds
+   each method ran) goes to ``results/<name>_summary.md``.
 2. ``results/lf_projection.png``: a 2-D PCA projection of ``transform`` (the
    locally flat coordinates) of physprop molecules under a GATE model
    pre-trained on the sources with one target added by ``add_task``, coloured
@@ -13,6 +15,8 @@ Usage::
     python benchmarks/plot_task_addition.py                       # both plots
     python benchmarks/plot_task_addition.py --results task_addition task_addition_scaffold_seed0 \\
         --cache-dir .cache/task_addition                          # reuse task_addition.py's models
+    python benchmarks/plot_task_addition.py --results learning_curves_norm learning_curves_scaffold_norm \
+        joint_retraining_random joint_retraining_scaffold --skip-projection
 
 The projection needs a pre-trained model: from ``--cache-dir`` when
 ``task_addition.py`` left one there (random split, seed 0), else one is
@@ -42,16 +46,19 @@ import task_addition as protocol  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def plot_comparison(names, path):
+def plot_comparison(names, output_name):
     runs = []
     for name in names:
-        runs += json.loads((RESULTS / f"{name}.json").read_text())["runs"]
-    table = pd.DataFrame(runs).drop_duplicates(["split", "seed", "target", "method"], keep="last")
+        # learning_curves.py files hold every training size: the full training part is this protocol's
+        saved = json.loads((RESULTS / f"{name}.json").read_text())["runs"]
+        runs += [run for run in saved if run.get("size", "all") == "all"]
+    table = pd.DataFrame(runs).drop(columns="size", errors="ignore")
+    table = table.drop_duplicates(["split", "seed", "target", "method"], keep="last")
     frame = load_physprop().frame
     # The combined table over every results file given (mean +- sd over seeds), next to the plot.
     text, _ = protocol.summarise(table.drop(columns="relative_rmse", errors="ignore").to_dict("records"), frame)
     sources = ", ".join(f"`{name}.json`" for name in names)
-    (RESULTS / "task_addition_summary.md").write_text(
+    (RESULTS / f"{output_name}_summary.md").write_text(
         f"# Task addition on physprop: all seeds\n\nCombined by `python {' '.join(sys.argv)}` from {sources}.\n"
         "RMSE in the target's units (mean ± sd over seeds); relative RMSE = RMSE / sd of the target.\n\n" + text
     )
@@ -82,6 +89,7 @@ def plot_comparison(names, path):
         for i, value in enumerate(means):
             ax.text(min(value, limit), i, f" {value:.3f}", va="center", fontsize=8)
     fig.tight_layout()
+    path = RESULTS / f"{output_name}.png"
     fig.savefig(path, dpi=120)
     print(f"wrote {path}")
 
@@ -131,8 +139,11 @@ def main():
     parser.add_argument("--max-source-molecules", type=int, default=None)
     parser.add_argument("--max-iter", type=int, default=100)
     parser.add_argument("--skip-projection", action="store_true")
+    parser.add_argument(
+        "--output-name", default="task_addition", help="results/<name>.png and results/<name>_summary.md"
+    )
     args = parser.parse_args()
-    plot_comparison(args.results, RESULTS / "task_addition.png")
+    plot_comparison(args.results, args.output_name)
     if not args.skip_projection:
         plot_projection(args, RESULTS / "lf_projection.png")
 

@@ -329,8 +329,8 @@ def summarise(runs, frame):
         lines += [
             f"## {kind} split (seeds {', '.join(map(str, seeds))})",
             "",
-            "| method | " + " | ".join(TARGETS) + " | mean relative RMSE | mean fit time (s) |",
-            "|---|" + "---|" * (len(TARGETS) + 2),
+            "| method | " + " | ".join(TARGETS) + " | mean relative RMSE | mean fit time (s) | seeds |",
+            "|---|" + "---|" * (len(TARGETS) + 3),
         ]
         for method in [m for m in METHODS if m in set(part.method)]:
             mine = part[part.method == method]
@@ -345,7 +345,7 @@ def summarise(runs, frame):
             relative = mine.groupby("target").relative_rmse.mean().mean()
             lines.append(
                 f"| {METHODS[method]} | {' | '.join(cells)} | {relative:.3f}{'' if complete else ' (partial)'} "
-                f"| {mine.fit_s.mean():.1f} |"
+                f"| {mine.fit_s.mean():.1f} | {', '.join(map(str, sorted(mine.seed.unique())))} |"
             )
         lines.append("")
     return "\n".join(lines), table
