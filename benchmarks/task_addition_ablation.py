@@ -45,6 +45,7 @@ from gate_sklearn.datasets import load_physprop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import task_addition as protocol  # noqa: E402  (the shared protocol: splits, sources, pre-training)
+from inference_paths import all_paths  # noqa: E402  (every read-out of an added task)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NO_ALIGNMENT = protocol.NO_ALIGNMENT
@@ -69,16 +70,8 @@ READOUTS = ("direct", "mapped", "averaged")
 
 
 def readouts(model, X):
-    """Relative-unit predictions of the added task: direct, mean of mapped, mean of all."""
-    module = model.net_.module_
-    target = len(model.tasks_) - 1
-    sources = list(range(target))
-
-    def read(outputs):
-        return torch.cat([outputs["y"][:, [target]], module.mapped_predictions(outputs["u"], target, sources)], 1)
-
-    values, _ = model._forward(X, read, 1 + len(sources))
-    values = values * model.y_scale_[target] + model.y_mean_[target]
+    """Predictions of the added task in its units: direct, mean of the mapped ones, mean of all."""
+    values = all_paths(model, X)
     return {"direct": values[:, 0], "mapped": values[:, 1:].mean(axis=1), "averaged": values.mean(axis=1)}
 
 
