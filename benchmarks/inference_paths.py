@@ -26,7 +26,7 @@ per run, read out every way:
 
 Usage::
 
-    python benchmarks/inference_paths.py --quick          # a few minutes
+    python benchmarks/inference_paths.py --quick          # a minute; writes nothing
     python benchmarks/inference_paths.py --validation random scaffold --seeds 0 1 --cache-dir .cache/task_addition
 
 Writes ``results/inference_paths.{md,json}`` (``--results-name``): mean
@@ -139,10 +139,10 @@ def main():
     parser.add_argument("--results-name", default="inference_paths")
     parser.add_argument("--quick", action="store_true", help="one seed, two targets, tiny budget; writes nothing")
     args = parser.parse_args()
+    args.trees, args.max_iter = 0, None  # no forests here; target models with the package's budget
     if args.quick:
         args.seeds, args.targets, args.sizes = [0], TARGETS[:2], ["25"]
-        args.pretrain_max_iter, args.max_source_molecules = 3, 1000
-    args.trees, args.max_iter = 0, None  # no forests here; target models with the package's budget
+        args.max_iter, args.pretrain_max_iter, args.max_source_molecules = 3, 3, 1000
     started = time.perf_counter()
     frame = load_physprop().frame
     scaffolds = task_addition.murcko_scaffolds(frame.smiles) if "scaffold" in args.validation else None
