@@ -74,13 +74,14 @@ def readouts(valid_paths, train_paths, y_train):
     direct, mapped = valid_paths[:, 0], valid_paths[:, 1:]
     consensus = np.median(mapped, axis=1)
     gap = np.abs(train_paths[:, 0] - np.median(train_paths[:, 1:], axis=1))
+    largest, q99 = gap.max(), np.quantile(gap, 0.99)
     low, high = y_train.min(), y_train.max()
     return {
         "direct": direct,
         "mean_mapped": mapped.mean(axis=1),
         "median_all": np.median(valid_paths, axis=1),
-        "guard_max": np.clip(direct, consensus - gap.max(), consensus + gap.max()),
-        "guard_q99": np.clip(direct, consensus - np.quantile(gap, 0.99), consensus + np.quantile(gap, 0.99)),
+        "guard_max": np.clip(direct, consensus - largest, consensus + largest),
+        "guard_q99": np.clip(direct, consensus - q99, consensus + q99),
         "range_0": np.clip(direct, low, high),
         "range_0.25": np.clip(direct, low - 0.25 * (high - low), high + 0.25 * (high - low)),
     }

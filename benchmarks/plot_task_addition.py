@@ -15,8 +15,8 @@ Usage::
     python benchmarks/plot_task_addition.py                       # both plots
     python benchmarks/plot_task_addition.py --results task_addition task_addition_scaffold_seed0 \\
         --cache-dir .cache/task_addition                          # reuse task_addition.py's models
-    python benchmarks/plot_task_addition.py --results learning_curves_norm learning_curves_scaffold_norm \
-        joint_retraining_random joint_retraining_scaffold --skip-projection
+    python benchmarks/plot_task_addition.py --results learning_curves_norm learning_curves_scaffold_norm \\
+        joint_retraining_random --skip-projection                # the headline under the current defaults
 
 The projection needs a pre-trained model: from ``--cache-dir`` when
 ``task_addition.py`` left one there (random split, seed 0), else one is
