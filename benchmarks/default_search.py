@@ -38,7 +38,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import task_addition  # noqa: E402
-from task_addition import NO_ALIGNMENT, TARGETS, Split, add_pretraining_arguments, rmse  # noqa: E402
+from task_addition import HEAD_ONLY, NO_ALIGNMENT, TARGETS, Split, add_pretraining_arguments, rmse  # noqa: E402
 
 from gate_sklearn.datasets import load_physprop  # noqa: E402
 
@@ -72,6 +72,9 @@ CANDIDATES = {
         "add": {"private_branch_size": 0},
         "base": {"aggregation": "norm"},
     },
+    # where an added task starts (chart_init), on the shipped budget, readout and branch
+    "add_chart_init_random_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"chart_init": "random"}},
+    "add_chart_init_nearest_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"chart_init": "nearest"}},
 }
 
 
@@ -107,7 +110,7 @@ def run(split, method, candidate, target, size, scaffolds=None):
         model = split.gate(**architecture, **params)
     elif method == "pretrain_head":
         base = split.pretrained("mtl", **NO_ALIGNMENT, **architecture)
-        model = split.gate(pretrained=base, private_branch_size=0, **{**NO_ALIGNMENT, **params})
+        model = split.gate(pretrained=base, **{**HEAD_ONLY, **params})
     else:
         model = split.gate(pretrained=split.pretrained("gate", **architecture), **params)
     start = time.perf_counter()

@@ -23,8 +23,9 @@ Protocol
   2. ``mtl_joint``: conventional multi-task learning (alignment weights 0)
      retrained on sources + target;
   3. ``pretrain_head``: multi-task learning pre-trained on the sources, then
-     a new head (encoder + head MLP) on the frozen embedding (``add_task``
-     with weights 0 and no private branch);
+     a new head (encoder + head MLP, randomly initialised) on the frozen
+     embedding (``add_task`` with weights 0, no private branch and
+     ``chart_init="random"``);
   4. ``gate_joint``: multitask GATE retrained on sources + target;
   5. ``gate_add``: GATE pre-trained on the sources, then ``add_task``
      (``GATERegressor(pretrained=...)``, package defaults);
@@ -99,6 +100,8 @@ METHODS = {
     "chemprop_stl": "chemprop single-task",
 }
 NO_ALIGNMENT = dict(autoencoder_weight=0.0, consistency_weight=0.0, mapping_weight=0.0, distance_weight=0.0)
+# The fine-tuning baseline: a new, randomly initialised head on the frozen embedding, regression loss only.
+HEAD_ONLY = dict(private_branch_size=0, chart_init="random", **NO_ALIGNMENT)
 
 
 # -- splits -----------------------------------------------------------------------------------------
@@ -285,7 +288,7 @@ class Split:
         elif method in ("pretrain_head", "gate_add"):
             if method == "pretrain_head":
                 base = self.pretrained("mtl", **NO_ALIGNMENT)
-                adder = self.gate(pretrained=base, private_branch_size=0, **NO_ALIGNMENT)
+                adder = self.gate(pretrained=base, **HEAD_ONLY)
             else:
                 base = self.pretrained("gate")
                 adder = self.gate(pretrained=base)

@@ -10,9 +10,15 @@ pre-trained GATE model with one change at a time:
 * the perturbation scale sigma of the distance term at 0.3x and 3x;
 * unlabelled molecules (as many as the target's training molecules, drawn
   from the source data) added to the alignment terms;
+* where the new modules start (``chart_init``): at random, or copied from
+  the nearest frozen chart, whatever the number of labels;
 * a new head on the frozen embedding, on the GATE model and on a
   conventionally pre-trained (MTL) one, which separates what the embedding
-  brings from what the addition brings.
+  brings from what the addition brings; and the MTL head started from its
+  nearest task, which separates the start from the alignment terms.
+
+``--n-labels`` trains on the first ``n`` molecules of each training part (as
+the learning curves do) instead of all of them.
 
 Each run is read out three ways (the inference path): the direct head
 ``g_t(f_t(x))``, the mean of the mapped read-outs ``g_t(G_t(u_k))`` over the
@@ -63,8 +69,14 @@ VARIANTS = {
     "sigma_0.03": ("gate", {"perturbation_scale": 0.03}, 0, "perturbation scale 0.03 (default 0.1)"),
     "sigma_0.3": ("gate", {"perturbation_scale": 0.3}, 0, "perturbation scale 0.3"),
     "unlabelled": ("gate", {}, 1, "plus unlabelled source molecules in the alignment terms"),
-    "head_on_gate": ("gate", dict(NO_ALIGNMENT, private_branch_size=0), 0, "new head on the frozen GATE embedding"),
-    "head_on_mtl": ("mtl", dict(NO_ALIGNMENT, private_branch_size=0), 0, "new head on a frozen MTL embedding"),
+    "random_start": ("gate", {"chart_init": "random"}, 0, "new modules initialised at random (chart_init='random')"),
+    "nearest_start": ("gate", {"chart_init": "nearest"}, 0, "new modules copied from the nearest chart at every size"),
+    "head_on_gate": ("gate", protocol.HEAD_ONLY, 0, "new head on the frozen GATE embedding (random start)"),
+    "head_on_mtl": ("mtl", protocol.HEAD_ONLY, 0, "new head on a frozen MTL embedding (random start)"),
+    "head_on_mtl_nearest": (
+        "mtl", dict(protocol.HEAD_ONLY, chart_init="nearest"), 0,
+        "new head on a frozen MTL embedding, copied from its nearest task (no alignment terms)",
+    ),
 }
 READOUTS = ("direct", "mapped", "averaged")
 
@@ -79,7 +91,7 @@ def run(split, variant, target):
     base, options, unlabelled_ratio, _ = VARIANTS[variant]
     frame = split.frame
     test = split.test[target]
-    train = np.setdiff1d(np.flatnonzero(frame[target].notna().to_numpy()), test)
+    train = split.training_rows(target, split.args.n_labels)
     X = frame.smiles.iloc[train].reset_index(drop=True)
     y = frame[target].iloc[train].reset_index(drop=True)
     if unlabelled_ratio:
@@ -151,7 +163,9 @@ def write(runs, args, frame, started, complete):
         f"{torch.get_num_threads()} torch threads.",
         "",
         "Relative RMSE = RMSE / sd of the target over physprop. Protocol, splits and pre-trained models as in "
-        "`task_addition.py`. Variants:",
+        "`task_addition.py`; "
+        + (f"the first {args.n_labels} molecules of each training part" if args.n_labels else "all training labels")
+        + ". Variants:",
         "",
         variants,
         "",
@@ -171,6 +185,7 @@ def main():
     parser.add_argument("--targets", nargs="+", default=protocol.TARGETS, choices=protocol.TARGETS)
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument("--n-labels", type=int, default=None, help="first n training molecules of each target")
     parser.add_argument("--max-source-molecules", type=int, default=None)
     parser.add_argument("--cache-dir", default=None, help="pre-trained models shared with task_addition.py")
     parser.add_argument("--results-name", default="task_addition_ablation")

@@ -143,11 +143,15 @@ def _info(args):
     from . import GATERegressor
 
     model = GATERegressor.load(args.model)
-    added = {spec["name"] for spec in model.added_tasks_}
+    added = {spec["name"]: spec for spec in model.added_tasks_}
     print(f"{args.model}: a GATERegressor predicting {len(model.tasks_)} task(s)")
     for task, mean, scale in zip(model.tasks_, model.y_mean_, model.y_scale_):
         origin = "added" if task in added else "fitted"
-        print(f"  {task:<24} {origin:<7} mean {mean:.4g}, sd {scale:.4g}")
+        start = added.get(task, {})
+        # Models saved before chart_init existed record no start.
+        started = f"; started from {start['initialised_from']} (r = {start['initial_correlation']:.2f})" \
+            if start.get("initialised_from") else ""
+        print(f"  {task:<24} {origin:<7} mean {mean:.4g}, sd {scale:.4g}{started}")
     base = ", ".join(f"{k}={v}" for k, v in model.base_params_.items())
     print(f"architecture: {base}")
 

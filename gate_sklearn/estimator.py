@@ -79,6 +79,12 @@ INFERENCE_CHUNK = 10_000
 # 100 labels, and about even at ~500 (docs/defaults.md).
 EARLY_STOPPING_AUTO_MIN_SAMPLES = 10_000
 
+# chart_init="auto" starts an added task from the nearest frozen chart up to this many labelled
+# molecules, and from a random initialisation above it (docs/defaults.md, "Where an added task starts").
+CHART_INIT_AUTO_MAX_LABELS = 200
+# Fewer labels than this cannot rank the frozen charts: the added task starts at random.
+CHART_INIT_MIN_LABELS = 3
+
 
 def uses_early_stopping(early_stopping, n_samples):
     """Whether a fit on ``n_samples`` rows holds out a validation part (see ``early_stopping``)."""
@@ -110,6 +116,7 @@ TRAINING_PARAMS = (
     "task_hidden_size",
     "dropout",
     "private_branch_size",
+    "chart_init",
     "autoencoder_weight",
     "consistency_weight",
     "mapping_weight",
@@ -224,6 +231,17 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         were chosen"). A branch can help where the pre-trained embedding
         misses what the new property depends on and the molecules to predict
         are like the labelled ones.
+    chart_init : {"auto", "nearest", "random"}, default="auto"
+        Task addition only: where a new task's modules start. ``"nearest"``:
+        as a copy of the frozen task whose predictions correlate best (in
+        absolute value) with the new labels, its head rescaled to the
+        least-squares line of the labels on that prediction; the new task
+        starts as the straight-line read-out of its nearest property (critical
+        temperature from the boiling point, Guldberg's rule) and on an
+        aligned chart, and training corrects both. ``"random"``: a fresh
+        initialisation. ``"auto"``: ``"nearest"`` up to 200 labelled
+        molecules, ``"random"`` above. Which start each task got, and from
+        which task, is in ``added_tasks_``.
     pretrained : GATERegressor, default=None
         A fitted model to extend. ``fit(X, y)`` then works on a deep copy of
         it and adds y's task(s) with :meth:`add_task`, using this estimator's
@@ -301,7 +319,10 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         ``pretrained=``, the ones this estimator added.
     added_tasks_ : list of dict
         One entry per task added by :meth:`add_task` (or ``pretrained=``):
-        its name and the sizes of the modules built for it.
+        its name, the sizes of the modules built for it, and where they
+        started (``chart_init``: ``"nearest"`` or ``"random"``;
+        ``initialised_from``: the task copied, and ``initial_correlation``:
+        the correlation of its predictions with the new labels).
     add_task_history_ : dict of str to dict
         Per added task, the record of the task addition that trained it:
         ``n_iter``, ``loss_curve``, ``validation_scores``,
@@ -356,6 +377,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         "perturbation_scale": [Interval(numbers.Real, 0, None, closed="neither")],
         "max_mapping_partners": [Interval(numbers.Integral, 1, None, closed="left")],
         "private_branch_size": [Interval(numbers.Integral, 0, None, closed="left")],
+        "chart_init": [StrOptions({"auto", "nearest", "random"})],
         "pretrained": [None, HasMethods(["predict"])],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -392,6 +414,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         perturbation_scale=0.1,
         max_mapping_partners=4,
         private_branch_size=0,
+        chart_init="auto",
         pretrained=None,
         max_iter=100,
         batch_size=64,
@@ -425,6 +448,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         self.perturbation_scale = perturbation_scale
         self.max_mapping_partners = max_mapping_partners
         self.private_branch_size = private_branch_size
+        self.chart_init = chart_init
         self.pretrained = pretrained
         self.max_iter = max_iter
         self.batch_size = batch_size
@@ -624,10 +648,14 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             )
         return np.sort(order[n_valid:]), np.sort(order[:n_valid])
 
-    def _train(self, module, inputs, Y_std, settings, seed, trainable_tasks=None):
-        """Train ``module`` on standardised targets (NaN-holed); returns the skorch net."""
+    def _train(self, module, inputs, Y_std, settings, seed, trainable_tasks=None, frozen=None):
+        """Train ``module`` on standardised targets (NaN-holed); returns the skorch net.
+
+        ``frozen``: the frozen parts' outputs for ``inputs`` (task addition), if already computed.
+        """
         train_rows, valid_rows = self._split_rows(len(Y_std), np.random.default_rng(seed), settings)
-        frozen = self._frozen_outputs(module, inputs) if module.n_frozen else None
+        if frozen is None and module.n_frozen:
+            frozen = self._frozen_outputs(module, inputs)
 
         def dataset(rows):
             part = self._dataset(_take(inputs, rows), Y_std[rows])
@@ -742,11 +770,12 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         The shared embedding and every existing task's modules are frozen (no
         gradient, eval mode throughout); the new task gets its own encoder,
         head, transfer and inverse (and a private branch of the input, see
-        ``private_branch_size``), and only those are trained: on its
-        regression and autoencoder terms, and on consistency, mapping and
-        distance against the frozen charts, evaluated on the new task's own
-        molecules. The existing tasks' predictions do not change, bit for bit.
-        Training follows ``early_stopping`` on the new data alone (with the
+        ``private_branch_size``), which start as a copy of the frozen task
+        that predicts its labels best, or at random (``chart_init``). Only
+        those are trained: on its regression and autoencoder terms, and on
+        consistency, mapping and distance against the frozen charts,
+        evaluated on the new task's own molecules. The existing tasks'
+        predictions do not change, bit for bit. Training follows ``early_stopping`` on the new data alone (with the
         default ``"auto"``, an addition of up to 10,000 molecules trains all
         ``max_iter`` epochs on every row), and its record is kept in
         ``add_task_history_``.
@@ -772,7 +801,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             ``validation_fraction``, ``n_iter_no_change``, ``tol``, the four
             alignment weights, ``n_perturbations``, ``perturbation_scale``,
             ``max_mapping_partners``, ``task_hidden_size``, ``dropout``,
-            ``private_branch_size``, ``random_state`` and ``verbose``.
+            ``private_branch_size``, ``chart_init``, ``random_state`` and
+            ``verbose``.
 
         Returns
         -------
@@ -840,7 +870,13 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                 module.freeze()
                 module.tasks.extend(self._build_added_task(spec) for _ in names_given)
                 new_tasks = list(range(n_old, n_old + n_new))
-                net = self._train(module, inputs, Y_std, settings, seed, trainable_tasks=new_tasks)
+                frozen = self._frozen_outputs(module, inputs)
+                frozen_y = frozen["y"].double().numpy()
+                starts = [
+                    self._start_added_task(module, k, name, Y_std[:, k], frozen_y, settings.chart_init)
+                    for k, name in zip(new_tasks, names_given)
+                ]
+                net = self._train(module, inputs, Y_std, settings, seed, trainable_tasks=new_tasks, frozen=frozen)
             record = _history_record(net)
         except BaseException:
             # A failed addition, or one interrupted before its first epoch ended, leaves the model as it was.
@@ -853,9 +889,46 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         self.tasks_ = self.tasks_ + names_given
         self.y_mean_ = np.concatenate([self.y_mean_, mean])
         self.y_scale_ = np.concatenate([self.y_scale_, scale])
-        self.added_tasks_ = self.added_tasks_ + [dict(spec, name=n) for n in names_given]
+        self.added_tasks_ = self.added_tasks_ + [dict(spec, name=n, **st) for n, st in zip(names_given, starts)]
         self.add_task_history_ = {**self.add_task_history_, **{n: record for n in names_given}}
         return names_given
+
+    def _start_added_task(self, module, k, name, y_std, frozen_y, chart_init):
+        """Initialise added task ``k`` (``name``) as ``chart_init`` says; returns where it started (``added_tasks_``).
+
+        ``y_std`` holds its standardised labels (NaN where unlabelled) and
+        ``frozen_y`` the frozen tasks' standardised predictions for the same rows.
+        """
+        labelled = ~np.isnan(y_std)
+        n_labels = int(labelled.sum())
+        wanted = chart_init
+        if chart_init == "auto":
+            wanted = "nearest" if n_labels <= CHART_INIT_AUTO_MAX_LABELS else "random"
+        start = {"chart_init": "random", "initialised_from": None, "initial_correlation": None}
+        if wanted == "random" or n_labels < CHART_INIT_MIN_LABELS:
+            return start
+        # Charts a copy reproduces exactly: frozen tasks of the same widths, without a private branch.
+        candidates = [j for j in range(module.n_frozen) if module.tasks[k].can_start_from(module.tasks[j])]
+        if not candidates and chart_init == "nearest":
+            warnings.warn(
+                f"chart_init='nearest': no existing task's modules can be copied for task {name!r} (they differ in "
+                "task_hidden_size, or have a private branch); it starts from a random initialisation.",
+                UserWarning,
+                stacklevel=5,
+            )
+        y, best = y_std[labelled], None
+        for j in candidates:
+            prediction = frozen_y[labelled, j]
+            if np.ptp(prediction) > 0 and np.ptp(y) > 0:
+                r = float(np.corrcoef(prediction, y)[0, 1])
+                if best is None or abs(r) > abs(best[1]):
+                    best = (j, r)
+        if best is None:
+            return start
+        j, r = best
+        slope, intercept = np.polyfit(frozen_y[labelled, j], y, 1)
+        module.tasks[k].start_from(module.tasks[j], float(slope), float(intercept))
+        return {"chart_init": "nearest", "initialised_from": self.tasks_[j], "initial_correlation": round(r, 6)}
 
     def _source_model(self):
         """The fitted model given as ``pretrained`` (unwrapped from a FrozenEstimator)."""

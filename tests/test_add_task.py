@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gate_sklearn import GATERegressor
-from gate_sklearn.nn import LOSS_TERMS
+from gate_sklearn.nn import LOSS_TERMS, MLPEncoder, TaskModules
 
 TINY = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, batch_size=32, random_state=0)
 ADD = dict(max_iter=4, early_stopping=False)
@@ -299,6 +299,78 @@ def test_add_task_needs_a_fitted_model(data):
     X, _, targets = data
     with pytest.raises(NotFittedError):
         GATERegressor(**TINY).add_task(X, targets["n_carbon"])
+
+
+# -- where an added task starts ------------------------------------------------------------------
+
+# A learning rate this small leaves the modules where they started: predictions after one epoch are
+# the initial ones.
+NO_STEP = dict(max_iter=1, early_stopping=False, learning_rate_init=1e-12)
+
+
+def test_nearest_start_is_the_least_squares_line_of_the_best_correlated_task(model, data):
+    X, _, _ = data
+    # A property that is an exact (decreasing) straight line of the "length" task's predictions.
+    target = pd.Series(5.0 - 3.0 * model.predict(X, tasks="length"), name="new")
+    model.add_task(X, target, chart_init="nearest", **NO_STEP)
+    start = model.added_tasks_[-1]
+    assert start["chart_init"] == "nearest" and start["initialised_from"] == "length"
+    assert start["initial_correlation"] == pytest.approx(-1.0, abs=1e-5)
+    np.testing.assert_allclose(model.predict(X, tasks="new"), target, rtol=0, atol=1e-4 * target.std())
+
+
+def test_random_start_does_not_copy(model, data):
+    X, _, _ = data
+    target = pd.Series(5.0 - 3.0 * model.predict(X, tasks="length"), name="new")
+    model.add_task(X, target, chart_init="random", **NO_STEP)
+    start = model.added_tasks_[-1]
+    assert (start["chart_init"], start["initialised_from"], start["initial_correlation"]) == ("random", None, None)
+    # an untrained random head is nowhere near the line
+    error = np.abs(model.predict(X, tasks="new") - target).mean()
+    assert error > 0.3 * target.std()
+
+
+@pytest.mark.parametrize("n_labels, expected", [(60, "nearest"), (61, "random")])
+def test_auto_start_depends_on_the_number_of_labels(model, data, monkeypatch, n_labels, expected):
+    import gate_sklearn.estimator as estimator_module
+
+    monkeypatch.setattr(estimator_module, "CHART_INIT_AUTO_MAX_LABELS", 60)
+    X, _, targets = data
+    y = targets["n_carbon"].copy()
+    y.iloc[n_labels:] = np.nan  # unlabelled molecules do not count
+    model.add_task(X, y, **NO_STEP)
+    assert model.added_tasks_[-1]["chart_init"] == expected
+
+
+def test_nearest_start_needs_modules_of_the_same_widths(model, data):
+    X, _, targets = data
+    with pytest.warns(UserWarning, match="'n_carbon'.*task_hidden_size"):
+        model.add_task(X, targets["n_carbon"], chart_init="nearest", task_hidden_size=16, **NO_STEP)
+    assert model.added_tasks_[-1]["chart_init"] == "random"
+    # "auto" falls back without a warning; an added task with a private branch is never copied
+    model.add_task(X, targets["n_oxygen"], private_branch_size=8, **NO_STEP)
+    model.add_task(X, targets["n_oxygen"].rename("again"), **NO_STEP)
+    assert model.added_tasks_[-1]["initialised_from"] in ("logS", "length")
+
+
+def test_start_from_copies_the_chart_and_silences_a_private_branch():
+    torch.manual_seed(0)
+    source = TaskModules(12, 4, 16).eval()
+    branch = MLPEncoder(n_features=5, hidden_size=3)
+    new = TaskModules(12, 4, 16, branch=branch).start_from(source, slope=-2.0, intercept=0.5).eval()
+    h, x = torch.randn(10, 12), torch.randn(10, 5)
+    with torch.no_grad():
+        z_source, z_new = source.encode(h), new.encode(h, branch(x))
+        torch.testing.assert_close(z_new, z_source)
+        torch.testing.assert_close(new.to_lf(z_new)[0], source.to_lf(z_source)[0])
+        torch.testing.assert_close(new.head(z_new), 0.5 - 2.0 * source.head(z_source))
+    assert new.encoder[0].weight[:, 12:].abs().sum() == 0
+    # the branch still learns: its first-layer weights get a gradient
+    new.train()
+    new.head(new.encode(h, branch(x))).sum().backward()
+    assert new.encoder[0].weight.grad[:, 12:].abs().sum() > 0
+    with pytest.raises(ValueError, match="same widths"):
+        TaskModules(12, 4, 8).start_from(source, 1.0, 0.0)
 
 
 # -- uncertainty ----------------------------------------------------------------------------------

@@ -54,6 +54,10 @@ def test_add_task_then_predict(files, fitted, capsys):
     assert status == 0
     assert "now predicts ['logSolubility', 'n_atoms', 'expt']" in capsys.readouterr().err
     assert GATERegressor.load(fitted).tasks_ == ["logSolubility", "n_atoms"]  # --out: the original is kept
+    assert main(["info", str(extended)]) == 0
+    added = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("expt")]
+    start = GATERegressor.load(extended).added_tasks_[-1]
+    assert added and "added" in added[0] and f"started from {start['initialised_from']} (r = " in added[0]
 
     out = files / "predictions.csv"
     assert main(["predict", str(extended), str(files / "molecules.csv"), "--out", str(out), "--std", "-q"]) == 0

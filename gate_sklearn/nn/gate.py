@@ -71,6 +71,7 @@ class TaskModules(nn.Module):
     def __init__(self, embedding_size, latent_dim, hidden_size, dropout=0.0, branch=None):
         super().__init__()
         self.branch = branch
+        self.embedding_size = embedding_size
         n_in = embedding_size + (branch.output_size if branch is not None else 0)
         self.encoder = _mlp(n_in, hidden_size, latent_dim, nn.ReLU, dropout)
         self.head = _mlp(latent_dim, hidden_size, 1, nn.ReLU, dropout)
@@ -81,6 +82,43 @@ class TaskModules(nn.Module):
     def encode(self, h, private=None):
         """The chart ``z = f(h)``, or ``f([h, private])`` for a task with a private branch."""
         return self.encoder(h if private is None else torch.cat([h, private], dim=1))
+
+    def can_start_from(self, source):
+        """Whether :meth:`start_from` can copy ``source``: same widths, and no private branch of its own."""
+        if source.branch is not None or source.encoder[0].in_features != self.embedding_size:
+            return False
+        shapes = lambda module: [p.shape for p in module.parameters()]  # noqa: E731
+        return (
+            source.encoder[0].out_features == self.encoder[0].out_features
+            and all(shapes(getattr(source, n)) == shapes(getattr(self, n)) for n in ("head", "transfer", "inverse"))
+            and shapes(source.encoder[1:]) == shapes(self.encoder[1:])
+        )
+
+    def start_from(self, source, slope, intercept):
+        """Start as a copy of another task's modules, with the head rescaled to ``slope * g + intercept``.
+
+        Task addition's "nearest chart" start (``chart_init``): the new chart
+        is the source task's chart, so it begins aligned to the frozen ones, and
+        the new task begins as the straight-line read-out of the source task's
+        prediction. ``source`` must have no private branch. This task's own
+        branch, if any, gets zero weights in the first encoder layer: the copy
+        computes exactly the source's chart, and training opens the branch
+        from there.
+        """
+        if not self.can_start_from(source):
+            raise ValueError("start_from needs a source task of the same widths and without a private branch.")
+        with torch.no_grad():
+            first = self.encoder[0]
+            first.weight.zero_()
+            first.weight[:, : self.embedding_size] = source.encoder[0].weight
+            first.bias.copy_(source.encoder[0].bias)
+            self.encoder[1:].load_state_dict(source.encoder[1:].state_dict())
+            for name in ("head", "transfer", "lf_standardize", "inverse"):
+                getattr(self, name).load_state_dict(getattr(source, name).state_dict())
+            last = self.head[-1]
+            last.weight.mul_(slope)
+            last.bias.mul_(slope).add_(intercept)
+        return self
 
     def to_lf(self, z, stats=None):
         """LF coordinates ``u = T(z)`` standardised, and the ``(mean, var)`` used to standardise them."""
@@ -173,12 +211,15 @@ class GATENetwork(nn.Module):
         The embedding and the frozen tasks run in eval mode without gradients,
         so their outputs for a molecule never change during task addition:
         computing them once, instead of at every epoch, leaves only the new
-        modules' work in the training loop.
+        modules' work in the training loop. Keys: ``h``, ``z``, ``u``, ``y``
+        (the frozen tasks' predictions, standardised) and ``private_k`` for a
+        frozen task ``k`` with a private branch.
         """
         with torch.no_grad():
             h = self.embedding(x)
             private, z, u, _ = self._run_tasks(x, h, range(self.n_frozen))
-        cached = {"h": h, "z": torch.stack(z, dim=1), "u": torch.stack(u, dim=1)}
+            y = torch.cat([task.head(z_k) for task, z_k in zip(self.tasks, z)], dim=1)
+        cached = {"h": h, "z": torch.stack(z, dim=1), "u": torch.stack(u, dim=1), "y": y}
         cached.update({f"private_{k}": b for k, b in enumerate(private) if b is not None})
         return cached
 
@@ -195,20 +236,21 @@ class GATENetwork(nn.Module):
             with torch.set_grad_enabled(grad and not self.n_frozen):
                 h = self.embedding(x)
             private, z, u, stats = self._run_tasks(x, h, range(self.n_tasks))
+            with torch.set_grad_enabled(grad and not self.n_frozen):
+                y_frozen = [task.head(z_k) for task, z_k in zip(self.tasks[: self.n_frozen], z)]
         else:
             h = frozen["h"]
             frozen_tasks = self.tasks[: self.n_frozen]
             private = [frozen.get(f"private_{k}") for k in range(self.n_frozen)]
             z, u = list(frozen["z"].unbind(dim=1)), list(frozen["u"].unbind(dim=1))
+            y_frozen = [frozen["y"]]
             # Frozen tasks are in eval mode: their LF standardisation uses the running statistics.
             stats = [(t.lf_standardize.running_mean, t.lf_standardize.running_var) for t in frozen_tasks]
             new = self._run_tasks(x, h, range(self.n_frozen, self.n_tasks))
             for collected, added in zip((private, z, u, stats), new):
                 collected.extend(added)
+        y = torch.cat(y_frozen + [self.tasks[k].head(z[k]) for k in range(self.n_frozen, self.n_tasks)], dim=1)
         z, u = torch.stack(z, dim=1), torch.stack(u, dim=1)
-        with torch.set_grad_enabled(grad and not self.n_frozen):
-            y_frozen = [task.head(z[:, k]) for k, task in enumerate(self.tasks[: self.n_frozen])]
-        y = torch.cat(y_frozen + [self.tasks[k].head(z[:, k]) for k in range(self.n_frozen, self.n_tasks)], dim=1)
         # Spread of T's output before standardisation, over the tasks being trained: near zero would
         # mean a collapsed transfer.
         trained = stats[self.n_frozen :] or stats
