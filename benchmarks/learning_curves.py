@@ -146,6 +146,13 @@ def budget_text(args):
     return f"{target}; pre-training up to {pretrain} epochs with early stopping"
 
 
+def add_defaults_text():
+    """How task addition starts its new modules under the package defaults (recorded with each run)."""
+    from gate_sklearn import GATERegressor
+
+    return f"task addition with chart_init={GATERegressor().chart_init!r} (the fine-tuning baseline starts at random)"
+
+
 def write(runs, pretrain, args, frame, started, complete, command=None, minutes=None):
     command = command or " ".join(sys.argv)
     minutes = (time.perf_counter() - started) / 60 if minutes is None else minutes
@@ -158,8 +165,9 @@ def write(runs, pretrain, args, frame, started, complete, command=None, minutes=
         f"{minutes:.1f} min "
         "on 2 CPU cores. Protocol: `benchmarks/task_addition.py` (sources "
         f"{', '.join(task_addition.SOURCE_SETS[getattr(args, 'sources', 'default')])}; targets Tc_K, Pc_bar, "
-        f"Vc_cm3_mol, omega_PSRK, Hvap_Tb_kJ_mol; 80/20 splits; {getattr(args, 'budget', None) or budget_text(args)}; {args.trees} trees per "
-        "forest); training sets nested within each seed, test parts fixed.",
+        f"Vc_cm3_mol, omega_PSRK, Hvap_Tb_kJ_mol; 80/20 splits; {getattr(args, 'budget', None) or budget_text(args)}; "
+        + (f"{args.add_defaults}; " if getattr(args, "add_defaults", None) else "")
+        + f"{args.trees} trees per forest); training sets nested within each seed, test parts fixed.",
         "",
         *([f"Runs kept from results/{args.keep_runs_from}.json (not repeated here): {args.kept}.", ""]
           if getattr(args, "kept", None) else []),
@@ -281,6 +289,7 @@ def main():
         print(write(runs, payload["pretraining_s"], args, frame, started, True, command, minutes))
         return
     args.budget = budget_text(args)  # recorded: a later --render must not read newer defaults
+    args.add_defaults = add_defaults_text()
     targets = list(args.targets)
     task_addition.TARGETS[:] = targets  # the shared protocol reads the target list (test rows of every target)
     TARGETS[:] = targets

@@ -312,7 +312,7 @@ def test_nearest_start_is_the_least_squares_line_of_the_best_correlated_task(mod
     X, _, _ = data
     # A property that is an exact (decreasing) straight line of the "length" task's predictions.
     target = pd.Series(5.0 - 3.0 * model.predict(X, tasks="length"), name="new")
-    model.add_task(X, target, chart_init="nearest", **NO_STEP)
+    model.add_task(X, target, **NO_STEP)  # the default start
     start = model.added_tasks_[-1]
     assert start["chart_init"] == "nearest" and start["initialised_from"] == "length"
     assert start["initial_correlation"] == pytest.approx(-1.0, abs=1e-5)
@@ -330,27 +330,31 @@ def test_random_start_does_not_copy(model, data):
     assert error > 0.3 * target.std()
 
 
-@pytest.mark.parametrize("n_labels, expected", [(60, "nearest"), (61, "random")])
-def test_auto_start_depends_on_the_number_of_labels(model, data, monkeypatch, n_labels, expected):
-    import gate_sklearn.estimator as estimator_module
-
-    monkeypatch.setattr(estimator_module, "CHART_INIT_AUTO_MAX_LABELS", 60)
+def test_too_few_labels_to_rank_the_charts_start_at_random(model, data):
     X, _, targets = data
     y = targets["n_carbon"].copy()
-    y.iloc[n_labels:] = np.nan  # unlabelled molecules do not count
+    y.iloc[2:] = np.nan  # unlabelled molecules do not count
     model.add_task(X, y, **NO_STEP)
-    assert model.added_tasks_[-1]["chart_init"] == expected
-
-
-def test_nearest_start_needs_modules_of_the_same_widths(model, data):
-    X, _, targets = data
-    with pytest.warns(UserWarning, match="'n_carbon'.*task_hidden_size"):
-        model.add_task(X, targets["n_carbon"], chart_init="nearest", task_hidden_size=16, **NO_STEP)
     assert model.added_tasks_[-1]["chart_init"] == "random"
-    # "auto" falls back without a warning; an added task with a private branch is never copied
-    model.add_task(X, targets["n_oxygen"], private_branch_size=8, **NO_STEP)
+    y.iloc[2] = 7.0
+    model.add_task(X, y.rename("three"), **NO_STEP)
+    assert model.added_tasks_[-1]["chart_init"] == "nearest"
+
+
+def test_nearest_start_copies_the_widths_and_never_a_private_branch(model, data, tmp_path):
+    X, _, targets = data
+    # the copy has the copied modules' width (32), not task_hidden_size's
+    model.add_task(X, targets["n_carbon"], task_hidden_size=16, **NO_STEP)
+    assert model.added_tasks_[-1]["chart_init"] == "nearest" and model.added_tasks_[-1]["task_hidden_size"] == 32
+    model.add_task(X, targets["n_oxygen"], chart_init="random", task_hidden_size=16, **NO_STEP)
+    assert model.added_tasks_[-1]["task_hidden_size"] == 16
+    # a task with a private branch is never the one copied, even when it predicts the labels exactly
+    model.add_task(X, targets["n_oxygen"].rename("branched"), private_branch_size=8, max_iter=30, early_stopping=False)
     model.add_task(X, targets["n_oxygen"].rename("again"), **NO_STEP)
-    assert model.added_tasks_[-1]["initialised_from"] in ("logS", "length")
+    assert model.added_tasks_[-1]["initialised_from"] in ("logS", "length", "n_carbon", "n_oxygen")
+    # the safe format rebuilds every added task with the width it was trained with
+    model.save(tmp_path / "m.gate")
+    np.testing.assert_array_equal(GATERegressor.load(tmp_path / "m.gate").predict(X[:10]), model.predict(X[:10]))
 
 
 def test_start_from_copies_the_chart_and_silences_a_private_branch():
