@@ -309,7 +309,8 @@ def main():
                                "method": method, **result}  # fmt: skip
                         runs.append(run)
                         print(json.dumps(run), flush=True)
-                        pretrain[f"{kind} seed {seed}"] = dict(split.pretrain_s)
+                        # Beside the kept runs' pre-training times (another method's model, say), not in place of them.
+                        pretrain[f"{kind} seed {seed}"] = {**pretrain.get(f"{kind} seed {seed}", {}), **split.pretrain_s}
                         write(runs, pretrain, args, frame, started, complete=False)
     print(write(runs, pretrain, args, frame, started, complete=True))
 
