@@ -780,8 +780,9 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         those are trained: on its regression and autoencoder terms, and on
         consistency, mapping and distance against the frozen charts,
         evaluated on the new task's own molecules. The existing tasks'
-        predictions do not change, bit for bit. Training follows ``early_stopping`` on the new data alone (with the
-        default ``"auto"``, an addition of up to 10,000 molecules trains all
+        predictions do not change, bit for bit. Training follows
+        ``early_stopping`` on the new data alone (with the default
+        ``"auto"``, an addition of up to 10,000 molecules trains all
         ``max_iter`` epochs on every row), and its record is kept in
         ``add_task_history_``.
 
@@ -877,16 +878,17 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                 frozen_y = frozen["y"].double().numpy()
                 specs = []
                 for k in range(n_old, n_old + n_new):
-                    start = self._nearest_chart(module, Y_std[:, k], frozen_y) if settings.chart_init == "nearest" \
-                        else None
+                    start = None
+                    if settings.chart_init == "nearest":
+                        start = self._nearest_chart(module, Y_std[:, k], frozen_y)
                     task_spec = dict(spec)
-                    if start is not None:
+                    if start is None:
+                        task = self._build_added_task(task_spec)
+                    else:
                         # A copy of the nearest task's modules has their width.
                         source = module.tasks[start["source"]]
                         task_spec["task_hidden_size"] = source.head[0].out_features
-                    task = self._build_added_task(task_spec)
-                    if start is not None:
-                        task.start_from(source, start["slope"], start["intercept"])
+                        task = self._build_added_task(task_spec).start_from(source, start["slope"], start["intercept"])
                     module.tasks.append(task)
                     specs.append({**task_spec, **_start_record(start, self.tasks_)})
                 new_tasks = list(range(n_old, n_old + n_new))

@@ -8,6 +8,10 @@ def _mlp(n_in, n_hidden, n_out, activation, dropout=0.0):
     return nn.Sequential(nn.Linear(n_in, n_hidden), activation(), nn.Dropout(dropout), nn.Linear(n_hidden, n_out))
 
 
+def _shapes(module):
+    return [p.shape for p in module.parameters()]
+
+
 class LFStandardize(nn.Module):
     """Standardise LF coordinates over the batch (running statistics at inference), no affine part.
 
@@ -87,12 +91,9 @@ class TaskModules(nn.Module):
         """Whether :meth:`start_from` can copy ``source``: same widths, and no private branch of its own."""
         if source.branch is not None or source.encoder[0].in_features != self.embedding_size:
             return False
-        shapes = lambda module: [p.shape for p in module.parameters()]  # noqa: E731
-        return (
-            source.encoder[0].out_features == self.encoder[0].out_features
-            and all(shapes(getattr(source, n)) == shapes(getattr(self, n)) for n in ("head", "transfer", "inverse"))
-            and shapes(source.encoder[1:]) == shapes(self.encoder[1:])
-        )
+        return source.encoder[0].out_features == self.encoder[0].out_features and all(
+            _shapes(getattr(source, name)) == _shapes(getattr(self, name)) for name in ("head", "transfer", "inverse")
+        ) and _shapes(source.encoder[1:]) == _shapes(self.encoder[1:])
 
     def start_from(self, source, slope, intercept):
         """Start as a copy of another task's modules, with the head rescaled to ``slope * g + intercept``.
