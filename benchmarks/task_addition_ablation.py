@@ -58,7 +58,7 @@ NO_ALIGNMENT = protocol.NO_ALIGNMENT
 # name -> (pre-trained model, add_task options, extra unlabelled molecules per labelled one, description)
 VARIANTS = {
     "full": ("gate", {}, 0, "add_task, the package defaults of the run (all terms; private branch 100 up to the "
-             "'norm' readout, none since)"),
+             "'norm' readout, none since; a random start up to chart_init, the nearest chart since)"),
     "no_autoencoder": ("gate", {"autoencoder_weight": 0.0}, 0, "without the autoencoder term"),
     "no_consistency": ("gate", {"consistency_weight": 0.0}, 0, "without the consistency term"),
     "no_mapping": ("gate", {"mapping_weight": 0.0}, 0, "without the mapping term"),
