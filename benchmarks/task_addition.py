@@ -68,6 +68,7 @@ import numpy as np
 import pandas as pd
 import torch
 from rdkit import Chem
+from rdkit.Chem import Descriptors
 from rdkit.Chem.Scaffolds import MurckoScaffold
 from rdkit.rdBase import BlockLogs
 from scipy.stats import spearmanr
@@ -87,7 +88,10 @@ SOURCES = ["Tb_K", "Tm_K", "logP"]
 # none of the targets' quantities (the *_Yaws columns, which mix in estimates of Tc, Pc, Vc and omega,
 # are left out; the enthalpy of vaporization at 298 K is not the one at the boiling point).
 EXTENDED_SOURCES = [*SOURCES, "density_kg_m3_CRC", "RI_CRC", "Hvap298_kJ_mol"]
-SOURCE_SETS = {"default": SOURCES, "extended": EXTENDED_SOURCES}
+# The same measurements, with the liquid density turned into the liquid's molar volume (molar mass /
+# density): an extensive quantity, as the critical volume is, where the density is intensive.
+PHYSICAL_SOURCES = [*SOURCES, "Vm_liquid_cm3_mol", "RI_CRC", "Hvap298_kJ_mol"]
+SOURCE_SETS = {"default": SOURCES, "extended": EXTENDED_SOURCES, "physical": PHYSICAL_SOURCES}
 TARGETS = ["Tc_K", "Pc_bar", "Vc_cm3_mol", "omega_PSRK", "Hvap_Tb_kJ_mol"]
 METHODS = {
     "stl": "single-task (STL)",
@@ -142,6 +146,14 @@ def all_fingerprints(frame):
     return _FINGERPRINTS["all"]
 
 
+def with_derived_sources(frame):
+    """``frame`` with the source columns computed from measured ones: ``Vm_liquid_cm3_mol`` (molar mass / density)."""
+    if "Vm_liquid_cm3_mol" in frame:
+        return frame
+    molar_mass = np.array([Descriptors.MolWt(Chem.MolFromSmiles(s)) for s in frame.smiles])
+    return frame.assign(Vm_liquid_cm3_mol=1000.0 * molar_mass / frame["density_kg_m3_CRC"])
+
+
 def rmse(y_true, y_pred):
     return float(np.sqrt(np.mean((np.asarray(y_true, float) - np.asarray(y_pred, float)) ** 2)))
 
@@ -150,11 +162,13 @@ class Split:
     """One (split kind, seed): the target splits, the source data, and the models built once from them."""
 
     def __init__(self, frame, kind, seed, args, scaffolds):
+        self.source_set = getattr(args, "sources", "default")
+        if self.source_set == "physical":
+            frame = with_derived_sources(frame)
         self.frame, self.kind, self.seed, self.args = frame, kind, seed, args
         self.test = {
             t: split_rows(np.flatnonzero(frame[t].notna().to_numpy()), kind, seed, scaffolds) for t in TARGETS
         }
-        self.source_set = getattr(args, "sources", "default")
         self.sources = SOURCE_SETS[self.source_set]
         has_source = frame[self.sources].notna().any(axis=1).to_numpy().copy()
         has_source[np.unique(np.concatenate(list(self.test.values())))] = False
@@ -385,7 +399,8 @@ def add_pretraining_arguments(parser):
     parser.add_argument("--max-source-molecules", type=int, default=None, help="subsample the source data")
     parser.add_argument(
         "--sources", default="default", choices=list(SOURCE_SETS),
-        help="pre-training properties: Tb_K, Tm_K, logP; or with density, refractive index and Hvap at 298 K",
+        help="pre-training properties: Tb_K, Tm_K, logP; 'extended' adds density, refractive index and Hvap at "
+        "298 K; 'physical' the same with the liquid's molar volume (molar mass / density) for the density",
     )
     parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
 

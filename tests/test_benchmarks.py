@@ -9,15 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def run_quick(script):
+def run_quick(script, *options):
     pytest.importorskip("chemicals")
     done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / script), "--quick"],
+        [sys.executable, str(BENCHMARKS / script), "--quick", *options],
         cwd=BENCHMARKS.parent, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
@@ -35,3 +37,25 @@ def test_inference_paths_quick_reports_every_readout():
     for readout in ("direct", "mean_mapped", "median_all", "guard_max", "guard_q99", "range_0", "range_0.25"):
         assert f"| {readout} | " in out
     assert "| direct | " in out and "| 0.0% |" in out  # the direct read-out changes nothing
+
+
+def test_physical_sources_pretrain_on_the_molar_volume():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import task_addition
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    frame = pd.DataFrame({"smiles": ["O", "CCO", "c1ccccc1"], "density_kg_m3_CRC": [997.0, 789.0, np.nan]})
+    derived = task_addition.with_derived_sources(frame)
+    # molar mass (g/mol) / density (kg/m3) * 1000 = cm3/mol: water 18.07, ethanol 58.4; no density, no volume
+    np.testing.assert_allclose(derived["Vm_liquid_cm3_mol"][:2], [18.015 / 0.997, 46.069 / 0.789], rtol=1e-3)
+    assert np.isnan(derived["Vm_liquid_cm3_mol"][2])
+    assert "Vm_liquid_cm3_mol" not in frame  # the caller's frame is left as it was
+    assert "Vm_liquid_cm3_mol" in task_addition.SOURCE_SETS["physical"]
+
+
+def test_learning_curves_quick_with_physical_sources():
+    out = run_quick("learning_curves.py", "--sources", "physical")
+    assert "Vm_liquid_cm3_mol" in out  # the report names the sources it pre-trained on
+    for method in ("pre-train + new head (frozen)", "GATE + add_task", "Morgan RF + source predictions"):
+        assert f"| {method} | 0." in out or f"| {method} | 1." in out
