@@ -102,7 +102,11 @@ def per_target(part, sizes):
 
 
 def plot(table, path):
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:  # the tables are the results; the plot is optional (pip install -e ".[benchmarks]")
+        print(f"matplotlib is not installed: {path.name} not drawn")
+        return
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
