@@ -82,10 +82,18 @@ def summarise(runs, frame):
                 value = cell.groupby("target").relative_rmse.mean().mean()
                 targets = cell.target.nunique()
                 cells.append(f"{value:.3f}" + ("" if targets == len(TARGETS) else f" ({targets} targets)"))
-            lines.append(f"| {METHODS[method]} | {' | '.join(cells)} | {mine.fit_s.mean():.1f} |")
+            lines.append(f"| {method_label(method, mine, part)} | {' | '.join(cells)} | {mine.fit_s.mean():.1f} |")
         lines.append("")
         lines += per_target(part, sizes)
     return "\n".join(lines), table
+
+
+def method_label(method, mine, part):
+    """The method's name, with its seeds when it ran on fewer than the split (forests too slow to repeat)."""
+    seeds = sorted(mine.seed.unique())
+    if len(seeds) == part.seed.nunique():
+        return METHODS[method]
+    return f"{METHODS[method]} (seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))})"
 
 
 def per_target(part, sizes):
@@ -97,7 +105,7 @@ def per_target(part, sizes):
         for method in [m for m in METHODS if m in set(part.method)]:
             mine = part[(part.target == target) & (part.method == method)]
             cells = [f"{mine[mine['size'] == s].rmse.mean():.3g}" if (mine["size"] == s).any() else "" for s in sizes]
-            lines.append(f"| {target} | {METHODS[method]} | {' | '.join(cells)} |")
+            lines.append(f"| {target} | {method_label(method, mine, part)} | {' | '.join(cells)} |")
     return lines + [""]
 
 

@@ -59,3 +59,16 @@ def test_learning_curves_quick_with_physical_sources():
     assert "Vm_liquid_cm3_mol" in out  # the report names the sources it pre-trained on
     for method in ("pre-train + new head (frozen)", "GATE + add_task", "Morgan RF + source predictions"):
         assert f"| {method} | 0." in out or f"| {method} | 1." in out
+
+
+def test_learning_curves_name_a_method_run_on_fewer_seeds():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import learning_curves
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    part = pd.DataFrame({"method": ["stl"] * 3 + ["rf_stacked"], "seed": [0, 1, 2, 0]})
+    label = learning_curves.method_label
+    assert label("stl", part[part.method == "stl"], part) == "single-task (STL)"
+    # a mean over one seed beside means over three must say so in the table
+    assert label("rf_stacked", part[part.method == "rf_stacked"], part) == "Morgan RF + source predictions (seed 0)"
