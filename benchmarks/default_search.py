@@ -72,22 +72,35 @@ CANDIDATES = {
         "add": {"private_branch_size": 0},
         "base": {"aggregation": "norm"},
     },
-    # where an added task starts (chart_init), on the shipped budget, readout and branch
-    "add_chart_init_random_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"chart_init": "random"}},
-    "add_chart_init_nearest_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"chart_init": "nearest"}},
+    # where an added task starts (chart_init), on the shipped budget, readout and branch. These and the
+    # options below ran when added tasks trained at 1e-3; the rate is pinned so that they still do.
+    "add_chart_init_random_100": {
+        "all": {"max_iter": 100, "early_stopping": False},
+        "add": {"chart_init": "random", "learning_rate_init": 1e-3},
+    },
+    "add_chart_init_nearest_100": {
+        "all": {"max_iter": 100, "early_stopping": False},
+        "add": {"chart_init": "nearest", "learning_rate_init": 1e-3},
+    },
     "add_nearest_branch_100": {
         "all": {"max_iter": 100, "early_stopping": False},
-        "add": {"chart_init": "nearest", "private_branch_size": 100},
+        "add": {"chart_init": "nearest", "private_branch_size": 100, "learning_rate_init": 1e-3},
     },
-    # the added task's learning rate, on the shipped budget and start
+    # the added task's learning rate, on the shipped budget and start (3e-4 became the default for a copy)
     "add_lr_3e-4_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"learning_rate_init": 3e-4}},
     "add_lr_3e-3_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"learning_rate_init": 3e-3}},
     # stronger alignment to the frozen charts, now that the new chart starts on one of them
     "add_alignment_1_100": {
         "all": {"max_iter": 100, "early_stopping": False},
-        "add": {"autoencoder_weight": 1.0, "consistency_weight": 1.0, "mapping_weight": 1.0, "distance_weight": 1.0},
+        "add": {
+            "autoencoder_weight": 1.0, "consistency_weight": 1.0, "mapping_weight": 1.0, "distance_weight": 1.0,
+            "learning_rate_init": 1e-3,
+        },
+    },  # fmt: skip
+    "add_mapping_1_100": {
+        "all": {"max_iter": 100, "early_stopping": False},
+        "add": {"mapping_weight": 1.0, "learning_rate_init": 1e-3},
     },
-    "add_mapping_1_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"mapping_weight": 1.0}},
 }
 
 

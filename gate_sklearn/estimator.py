@@ -82,6 +82,20 @@ EARLY_STOPPING_AUTO_MIN_SAMPLES = 10_000
 # chart_init="nearest" needs this many labels to rank the frozen charts; with fewer, a random start.
 CHART_INIT_MIN_LABELS = 3
 
+# learning_rate_init="auto": Adam's step for modules trained from a random start, and for an added task
+# that starts as a copy of a trained chart, which is fine-tuned rather than learned anew.
+# benchmarks/default_search.py found 3e-4 for the copy better on the mean over 25 to ~510 labels,
+# random and scaffold validation parts, and 5 to 15 % better with all labels (docs/defaults.md).
+LEARNING_RATE_FROM_SCRATCH = 1e-3
+LEARNING_RATE_FROM_COPY = 3e-4
+
+
+def resolve_learning_rate(learning_rate_init, starts_from_copy=False):
+    """Adam's learning rate for one round of training (see ``learning_rate_init``)."""
+    if learning_rate_init != "auto":
+        return learning_rate_init
+    return LEARNING_RATE_FROM_COPY if starts_from_copy else LEARNING_RATE_FROM_SCRATCH
+
 
 def uses_early_stopping(early_stopping, n_samples):
     """Whether a fit on ``n_samples`` rows holds out a validation part (see ``early_stopping``)."""
@@ -264,8 +278,11 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         Maximum number of epochs.
     batch_size : int, default=64
         Molecules per mini-batch.
-    learning_rate_init : float, default=1e-3
-        Adam's learning rate.
+    learning_rate_init : "auto" or float, default="auto"
+        Adam's learning rate. ``"auto"``: 1e-3 for ``fit``, and for
+        ``add_task`` when a new task starts at random; 3e-4 for an addition
+        whose new tasks all start as a copy of a frozen task
+        (``chart_init="nearest"``), which fine-tunes trained modules.
     weight_decay : float, default=0.0
         L2 penalty (Adam's ``weight_decay``).
     early_stopping : "auto" or bool, default="auto"
@@ -327,7 +344,8 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         its name, the sizes of the modules built for it, and where they
         started (``chart_init``: ``"nearest"`` or ``"random"``;
         ``initialised_from``: the task copied, and ``initial_correlation``:
-        the correlation of its predictions with the new labels).
+        the correlation of its predictions with the new labels), and the
+        ``learning_rate`` it was trained with.
     add_task_history_ : dict of str to dict
         Per added task, the record of the task addition that trained it:
         ``n_iter``, ``loss_curve``, ``validation_scores``,
@@ -386,7 +404,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         "pretrained": [None, HasMethods(["predict"])],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
@@ -423,7 +441,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
         pretrained=None,
         max_iter=100,
         batch_size=64,
-        learning_rate_init=1e-3,
+        learning_rate_init="auto",
         weight_decay=0.0,
         early_stopping="auto",
         validation_fraction=0.1,
@@ -623,7 +641,7 @@ class GATERegressor(RegressorMixin, BaseEstimator):
             module=module,
             criterion=self._build_loss(settings),
             optimizer=torch.optim.Adam,
-            lr=settings.learning_rate_init,
+            lr=resolve_learning_rate(settings.learning_rate_init),
             optimizer__weight_decay=settings.weight_decay,
             max_epochs=settings.max_iter,
             batch_size=settings.batch_size,
@@ -892,6 +910,11 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                     module.tasks.append(task)
                     specs.append({**task_spec, **_start_record(start, self.tasks_)})
                 new_tasks = list(range(n_old, n_old + n_new))
+                from_copy = all(sp["chart_init"] == "nearest" for sp in specs)
+                learning_rate = resolve_learning_rate(settings.learning_rate_init, from_copy)
+                settings = SimpleNamespace(**{**vars(settings), "learning_rate_init": learning_rate})
+                for sp in specs:
+                    sp["learning_rate"] = learning_rate
                 net = self._train(module, inputs, Y_std, settings, seed, trainable_tasks=new_tasks, frozen=frozen)
             record = _history_record(net)
         except BaseException:

@@ -341,6 +341,28 @@ def test_too_few_labels_to_rank_the_charts_start_at_random(model, data):
     assert model.added_tasks_[-1]["chart_init"] == "nearest"
 
 
+def test_auto_learning_rate_fine_tunes_a_copy_with_smaller_steps(model, data):
+    X, _, targets = data
+    ONE = {"max_iter": 1, "early_stopping": False}
+
+    def used():  # the rate Adam actually stepped with, and the one recorded
+        return model.net_.optimizer_.param_groups[0]["lr"], model.added_tasks_[-1]["learning_rate"]
+
+    assert model.learning_rate_init == "auto" and model.net_.optimizer_.param_groups[0]["lr"] == 1e-3  # fit
+    model.add_task(X, targets["n_carbon"].rename("copied"), **ONE)
+    assert model.added_tasks_[-1]["chart_init"] == "nearest" and used() == (3e-4, 3e-4)
+    model.add_task(X, targets["n_carbon"].rename("random"), chart_init="random", **ONE)
+    assert used() == (1e-3, 1e-3)
+    model.add_task(X, targets["n_carbon"].rename("given"), learning_rate_init=0.02, **ONE)
+    assert used() == (0.02, 0.02)
+    # tasks added together share one optimizer: one of them starting at random takes the larger step
+    few = targets["n_oxygen"].copy()
+    few.iloc[2:] = np.nan
+    both = pd.DataFrame({"a": targets["n_carbon"], "b": few})
+    model.add_task(X, both, **ONE)
+    assert [t["chart_init"] for t in model.added_tasks_[-2:]] == ["nearest", "random"] and used() == (1e-3, 1e-3)
+
+
 def test_nearest_start_copies_the_widths_and_never_a_private_branch(model, data, tmp_path):
     X, _, targets = data
     # the copy has the copied modules' width (32), not task_hidden_size's
