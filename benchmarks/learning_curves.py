@@ -160,16 +160,16 @@ def budget_text(args):
 
 def add_defaults_text():
     """How task addition starts its new modules under the package defaults (recorded with each run)."""
-    from gate_sklearn import GATERegressor
-
-    from gate_sklearn.estimator import resolve_learning_rate
+    from gate_sklearn.estimator import GATERegressor, resolve_learning_rate
 
     default = GATERegressor()
     rate = default.learning_rate_init
     if rate == "auto":
         rate = f"'auto' ({resolve_learning_rate(rate, starts_from_copy=True):g} from a copy)"
-    return f"task addition with chart_init={default.chart_init!r}, learning_rate_init={rate} " \
+    return (
+        f"task addition with chart_init={default.chart_init!r}, learning_rate_init={rate} "
         "(the fine-tuning baseline starts at random)"
+    )
 
 
 def write(runs, pretrain, args, frame, started, complete, command=None, minutes=None):

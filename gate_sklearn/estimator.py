@@ -910,11 +910,11 @@ class GATERegressor(RegressorMixin, BaseEstimator):
                     module.tasks.append(task)
                     specs.append({**task_spec, **_start_record(start, self.tasks_)})
                 new_tasks = list(range(n_old, n_old + n_new))
+                # settings is this call's own namespace (from _settings): resolving "auto" in it is safe
                 from_copy = all(sp["chart_init"] == "nearest" for sp in specs)
-                learning_rate = resolve_learning_rate(settings.learning_rate_init, from_copy)
-                settings = SimpleNamespace(**{**vars(settings), "learning_rate_init": learning_rate})
+                settings.learning_rate_init = resolve_learning_rate(settings.learning_rate_init, from_copy)
                 for sp in specs:
-                    sp["learning_rate"] = learning_rate
+                    sp["learning_rate"] = settings.learning_rate_init
                 net = self._train(module, inputs, Y_std, settings, seed, trainable_tasks=new_tasks, frozen=frozen)
             record = _history_record(net)
         except BaseException:

@@ -5,6 +5,7 @@ breaks one (the ablation script once unpacked a value ``_forward`` no longer ret
 uses physprop (built from the ``chemicals`` package on first use) and a tiny budget.
 """
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -39,12 +40,17 @@ def test_inference_paths_quick_reports_every_readout():
     assert "| direct | " in out and "| 0.0% |" in out  # the direct read-out changes nothing
 
 
-def test_physical_sources_pretrain_on_the_molar_volume():
+def import_benchmark(name):
+    """A benchmark script as a module (they are not part of the package)."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        import task_addition
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCHMARKS))
+
+
+def test_physical_sources_pretrain_on_the_molar_volume():
+    task_addition = import_benchmark("task_addition")
     frame = pd.DataFrame({"smiles": ["O", "CCO", "c1ccccc1"], "density_kg_m3_CRC": [997.0, 789.0, np.nan]})
     derived = task_addition.with_derived_sources(frame)
     # molar mass (g/mol) / density (kg/m3) * 1000 = cm3/mol: water 18.07, ethanol 58.4; no density, no volume
@@ -62,11 +68,7 @@ def test_learning_curves_quick_with_physical_sources():
 
 
 def test_learning_curves_name_a_method_run_on_fewer_seeds():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import learning_curves
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    learning_curves = import_benchmark("learning_curves")
     part = pd.DataFrame({"method": ["stl"] * 3 + ["rf_stacked"], "seed": [0, 1, 2, 0]})
     label = learning_curves.method_label
     assert label("stl", part[part.method == "stl"], part) == "single-task (STL)"
