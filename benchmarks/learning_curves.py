@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import task_addition  # noqa: E402  (the shared protocol: splits, sources, methods)
 from task_addition import (  # noqa: E402
+    CHEMPROP_METHODS,
     METHODS,
     TARGETS,
     Split,
@@ -207,7 +208,7 @@ def parse_args():
     parser.add_argument("--splits", nargs="+", default=["random", "scaffold"], choices=["random", "scaffold"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--targets", nargs="+", default=TARGETS, choices=TARGETS)
-    methods = [m for m in METHODS if m != "chemprop_stl"]
+    methods = [m for m in METHODS if m not in CHEMPROP_METHODS]  # this script has no chemprop options
     parser.add_argument("--methods", nargs="+", default=DEFAULT_METHODS, choices=methods)
     parser.add_argument("--sizes", nargs="+", default=[size_label(s) for s in SIZES], help="label counts, or 'all'")
     parser.add_argument(

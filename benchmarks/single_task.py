@@ -109,54 +109,108 @@ def run_forest(X_train, y_train, X_test, y_test, seed, n_estimators=500):
     return {"rmse": rmse(y_test, model.predict(X_test)), "fit_s": fit_s}
 
 
-def run_chemprop(chemprop_bin, X_train, y_train, X_test, y_test, seed, epochs):
-    """Train and predict through chemprop's CLI in a scratch folder; the RMSE is computed here."""
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(X_train))
-    n_valid = int(np.ceil(0.1 * len(X_train)))
-    frame = pd.DataFrame({"smiles": np.asarray(X_train), "y": np.asarray(y_train, float)})
+def run_chemprop(chemprop_bin, X_train, y_train, X_test, y_test, seed, epochs, pretrained=None):
+    """Train and predict through chemprop's CLI in a scratch folder; the RMSE is computed here.
+
+    Parameters
+    ----------
+    pretrained : path, optional
+        A chemprop model file (``.pt``, e.g. from :func:`pretrain_chemprop`) to fine-tune from: its
+        message passing and aggregation start the new model (``chemprop train --from-foundation``),
+        under a new feed-forward head and target scaler sized for ``y_train``; every weight is trained.
+    """
     with tempfile.TemporaryDirectory(prefix="chemprop_bench_") as tmp:
         tmp = Path(tmp)
-        frame.iloc[np.sort(order[n_valid:])].to_csv(tmp / "train.csv", index=False)
-        frame.iloc[np.sort(order[:n_valid])].to_csv(tmp / "val.csv", index=False)
+        _write_chemprop_split(tmp, X_train, pd.DataFrame({"y": np.asarray(y_train, float)}), seed)
         pd.DataFrame({"smiles": np.asarray(X_test), "y": np.asarray(y_test, float)}).to_csv(
             tmp / "test.csv", index=False
         )
-        train_cmd = [
-            chemprop_bin, "train",
-            "--data-path", str(tmp / "train.csv"), str(tmp / "val.csv"), str(tmp / "test.csv"),
-            "--task-type", "regression",
-            "--smiles-columns", "smiles",
-            "--target-columns", "y",
-            "--epochs", str(epochs),
-            "--pytorch-seed", str(seed),
-            "--data-seed", str(seed),
-            "--accelerator", "cpu",
-            "--output-dir", str(tmp / "model"),
-        ]  # fmt: skip
-        start = time.perf_counter()
-        _check_run(train_cmd)
-        fit_s = time.perf_counter() - start
-        model_paths = sorted((tmp / "model").rglob("best.pt"))
-        if not model_paths:
-            raise RuntimeError(f"chemprop train left no best.pt under {tmp / 'model'}")
+        options = [] if pretrained is None else ["--from-foundation", str(pretrained)]
+        model_path, fit_s, epochs_run = _chemprop_train(chemprop_bin, tmp, ["y"], seed, epochs, options)
         predict_cmd = [
             chemprop_bin, "predict",
             "--test-path", str(tmp / "test.csv"),
             "--smiles-columns", "smiles",
-            "--model-paths", str(model_paths[0]),
+            "--model-paths", str(model_path),
             "--preds-path", str(tmp / "preds.csv"),
             "--accelerator", "cpu",
         ]  # fmt: skip
         _check_run(predict_cmd)
         preds = pd.read_csv(tmp / "preds.csv")
-        epochs_run = _chemprop_epochs_run(tmp / "model", epochs)
     return {
         "rmse": rmse(y_test, preds["y"]),
         "fit_s": fit_s,
         "epochs": epochs_run,
         "throughput": len(X_train) * epochs_run / fit_s,
     }
+
+
+def pretrain_chemprop(chemprop_bin, X, Y, seed, epochs, model_path):
+    """Train one multi-task chemprop regression model on the columns of ``Y`` and save it to ``model_path``.
+
+    Parameters
+    ----------
+    X : sequence of str
+        SMILES.
+    Y : DataFrame
+        One column per task; NaN where a molecule was not measured (written as an empty cell, which
+        chemprop leaves out of the loss).
+    model_path : path
+        Where the best model (on 10 % of the rows, drawn with ``seed``) is copied, as a ``.pt`` file
+        that :func:`run_chemprop` takes as ``pretrained``.
+
+    Returns
+    -------
+    dict
+        ``fit_s`` (the whole ``chemprop train`` process) and ``epochs`` run.
+    """
+    with tempfile.TemporaryDirectory(prefix="chemprop_pretrain_") as tmp:
+        tmp = Path(tmp)
+        _write_chemprop_split(tmp, X, Y, seed)
+        # chemprop wants a test set beside train and validation: the validation part stands in (one
+        # extra pass over it, its score unused) so that no source row is held out for nothing.
+        shutil.copyfile(tmp / "val.csv", tmp / "test.csv")
+        best, fit_s, epochs_run = _chemprop_train(chemprop_bin, tmp, list(Y.columns), seed, epochs)
+        Path(model_path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(best, model_path)
+    return {"fit_s": fit_s, "epochs": epochs_run}
+
+
+def _write_chemprop_split(folder, X, Y, seed):
+    """Write ``train.csv`` and ``val.csv`` (SMILES and ``Y``'s columns) to ``folder``, 10 % of rows for validation.
+
+    The validation rows are drawn with ``seed``, so every chemprop run of one seed holds out the same ones.
+    """
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(X))
+    n_valid = int(np.ceil(0.1 * len(X)))
+    frame = pd.concat([pd.DataFrame({"smiles": np.asarray(X)}), Y.reset_index(drop=True)], axis=1)
+    frame.iloc[np.sort(order[n_valid:])].to_csv(folder / "train.csv", index=False)
+    frame.iloc[np.sort(order[:n_valid])].to_csv(folder / "val.csv", index=False)
+
+
+def _chemprop_train(chemprop_bin, folder, targets, seed, epochs, options=()):
+    """``chemprop train`` on ``folder``'s train, val and test CSVs; returns (best model path, wall time, epochs run)."""
+    train_cmd = [
+        chemprop_bin, "train",
+        "--data-path", str(folder / "train.csv"), str(folder / "val.csv"), str(folder / "test.csv"),
+        "--task-type", "regression",
+        "--smiles-columns", "smiles",
+        "--target-columns", *targets,
+        "--epochs", str(epochs),
+        "--pytorch-seed", str(seed),
+        "--data-seed", str(seed),
+        "--accelerator", "cpu",
+        "--output-dir", str(folder / "model"),
+        *options,
+    ]  # fmt: skip
+    start = time.perf_counter()
+    _check_run(train_cmd)
+    fit_s = time.perf_counter() - start
+    model_paths = sorted((folder / "model").rglob("best.pt"))
+    if not model_paths:
+        raise RuntimeError(f"chemprop train left no best.pt under {folder / 'model'}")
+    return model_paths[0], fit_s, _chemprop_epochs_run(folder / "model", epochs)
 
 
 def _check_run(cmd):

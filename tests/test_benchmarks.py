@@ -6,6 +6,7 @@ uses physprop (built from the ``chemicals`` package on first use) and a tiny bud
 """
 
 import importlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,58 @@ def test_learning_curves_name_a_method_run_on_fewer_seeds():
     assert label("stl", part[part.method == "stl"], part) == "single-task (STL)"
     # a mean over one seed beside means over three must say so in the table
     assert label("rf_stacked", part[part.method == "rf_stacked"], part) == "Morgan RF + source predictions (seed 0)"
+
+
+# A stand-in for chemprop's CLI: it logs each call, "trains" by remembering the training means and
+# "predicts" them, so the benchmark's wiring is tested without chemprop installed.
+FAKE_CHEMPROP = '''\
+import json, os, sys
+from pathlib import Path
+import pandas as pd
+
+def option(name, n=1):
+    i = sys.argv.index(name)
+    return sys.argv[i + 1 : i + 1 + n] if n > 1 else sys.argv[i + 1]
+
+with open(os.environ["FAKE_CHEMPROP_LOG"], "a") as log:
+    log.write(json.dumps(sys.argv[1:]) + "\\n")
+if sys.argv[1] == "train":
+    train = pd.read_csv(option("--data-path", 3)[0])
+    targets = sys.argv[sys.argv.index("--target-columns") + 1 : sys.argv.index("--epochs")]
+    if "--from-foundation" in sys.argv:
+        assert Path(option("--from-foundation")).exists()
+    folder = Path(option("--output-dir")) / "model_0"
+    folder.mkdir(parents=True)
+    (folder / "best.pt").write_text(json.dumps({t: float(train[t].mean()) for t in targets}))
+else:
+    means = json.loads(Path(option("--model-paths")).read_text())
+    test = pd.read_csv(option("--test-path"))
+    pd.DataFrame({t: [m] * len(test) for t, m in means.items()}).to_csv(option("--preds-path"), index=False)
+'''
+
+
+def test_chemprop_finetune_starts_from_the_source_pretraining(tmp_path):
+    chemprop = tmp_path / "chemprop"
+    chemprop.write_text(f"#!{sys.executable}\n{FAKE_CHEMPROP}")
+    chemprop.chmod(0o755)
+    log = tmp_path / "calls.jsonl"
+    cache = tmp_path / "cache"
+    options = ["--methods", "chemprop_stl", "chemprop_finetune", "--chemprop-bin", str(chemprop),
+               "--cache-dir", str(cache)]  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FAKE_CHEMPROP_LOG", str(log))
+        out = run_quick("task_addition.py", *options)
+        first = [json.loads(line) for line in log.read_text().splitlines()]
+        run_quick("task_addition.py", *options)  # again: the cached pre-training is reused
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    trains = [c for c in first if c[0] == "train"]
+    pretraining = [c for c in trains if "Tb_K" in c]
+    # one pre-training on the three sources, shared by both quick targets
+    assert len(pretraining) == 1
+    assert pretraining[0][pretraining[0].index("--target-columns") + 1 :][:3] == ["Tb_K", "Tm_K", "logP"]
+    finetunes = [c for c in trains if "--from-foundation" in c]
+    assert len(finetunes) == 2  # one per quick target; the single-task runs start from nothing
+    cached = list(cache.glob("*chemprop*.pt"))
+    assert len(cached) == 1 and all(c[c.index("--from-foundation") + 1] == str(cached[0]) for c in finetunes)
+    assert not [c for c in calls[len(first) :] if "Tb_K" in c]  # the second run did not pre-train
+    assert "| chemprop single-task |" in out and "| chemprop pre-trained + fine-tuned |" in out
