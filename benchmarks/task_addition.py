@@ -418,7 +418,7 @@ def write(runs, pretrain, args, frame, started, complete, show=True):
         "# Task addition on physprop",
         "",
         "" if complete else "**Partial results: the run had not finished when this was written.**\n",
-        f"Command: `python {' '.join(sys.argv)}`. Run time so far: {(time.perf_counter() - started) / 60:.1f} min. "
+        f"Command: `python {' '.join(sys.argv)}`. {'Run time' if complete else 'Run time so far'}: {(time.perf_counter() - started) / 60:.1f} min. "
         f"Versions: gate_sklearn {gate_sklearn.__version__}, torch {torch.__version__}, "
         f"Python {platform.python_version()}, {torch.get_num_threads()} torch threads.",
         "",
