@@ -89,6 +89,8 @@ CANDIDATES = {
     # the added task's learning rate, on the shipped budget and start (3e-4 became the default for a copy)
     "add_lr_3e-4_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"learning_rate_init": 3e-4}},
     "add_lr_3e-3_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"learning_rate_init": 3e-3}},
+    # a private branch beside the copy, at the copy's automatic rate (the branch candidate above ran at 1e-3)
+    "add_branch_100_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"private_branch_size": 100}},
     # stronger alignment to the frozen charts, now that the new chart starts on one of them
     "add_alignment_1_100": {
         "all": {"max_iter": 100, "early_stopping": False},
