@@ -197,6 +197,14 @@ class Split:
         budget = {} if self.args.max_iter is None else {"max_iter": self.args.max_iter}
         return GATERegressor(**{**budget, "random_state": self.seed, "device": "cpu", **params})
 
+    def cache_path(self, model):
+        """Where ``--cache-dir`` keeps one pre-trained ``model`` of this split and seed (no suffix); None without it."""
+        if not self.args.cache_dir:
+            return None
+        key = f"{self.kind}_seed{self.seed}_{model}"
+        key += "" if self.source_set == "default" else f"_{self.source_set}"
+        return Path(self.args.cache_dir) / key
+
     def pretrained(self, name, **params):
         """A model pre-trained on the sources (built on first use, then shared by all targets).
 
@@ -208,11 +216,7 @@ class Split:
         # Models cached before the readout became a parameter pooled by mean: their names have no suffix.
         name += "" if estimator.aggregation == "mean" else f"_{estimator.aggregation}"
         if name not in self.cache:
-            path = None
-            if self.args.cache_dir:
-                key = f"{self.kind}_seed{self.seed}_{name}_sources{self.args.max_source_molecules}_iter{self.pretrain_max_iter}"
-                key += "" if self.source_set == "default" else f"_{self.source_set}"
-                path = Path(self.args.cache_dir) / key
+            path = self.cache_path(f"{name}_sources{self.args.max_source_molecules}_iter{self.pretrain_max_iter}")
             if path is not None and path.with_suffix(".joblib").exists():
                 self.cache[name] = joblib.load(path.with_suffix(".joblib"))
                 self.pretrain_s[name] = json.loads(path.with_suffix(".json").read_text())["fit_s"]
@@ -239,10 +243,9 @@ class Split:
         if "chemprop" in self.cache:
             return self.cache["chemprop"]
         epochs = self.args.chemprop_pretrain_epochs
-        if self.args.cache_dir:
-            key = f"{self.kind}_seed{self.seed}_chemprop_sources{self.args.max_source_molecules}_epochs{epochs}"
-            key += "" if self.source_set == "default" else f"_{self.source_set}"
-            path = Path(self.args.cache_dir) / f"{key}.pt"
+        path = self.cache_path(f"chemprop_sources{self.args.max_source_molecules}_epochs{epochs}")
+        if path is not None:
+            path = path.with_suffix(".pt")
         else:
             self.cache["chemprop scratch"] = tempfile.TemporaryDirectory(prefix="chemprop_pretrained_")
             path = Path(self.cache["chemprop scratch"].name) / "pretrained.pt"
@@ -418,7 +421,8 @@ def write(runs, pretrain, args, frame, started, complete, show=True):
         "# Task addition on physprop",
         "",
         "" if complete else "**Partial results: the run had not finished when this was written.**\n",
-        f"Command: `python {' '.join(sys.argv)}`. {'Run time' if complete else 'Run time so far'}: {(time.perf_counter() - started) / 60:.1f} min. "
+        f"Command: `python {' '.join(sys.argv)}`. {'Run time' if complete else 'Run time so far'}: "
+        f"{(time.perf_counter() - started) / 60:.1f} min. "
         f"Versions: gate_sklearn {gate_sklearn.__version__}, torch {torch.__version__}, "
         f"Python {platform.python_version()}, {torch.get_num_threads()} torch threads.",
         "",

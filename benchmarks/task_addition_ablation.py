@@ -157,7 +157,8 @@ def write(runs, args, frame, started, complete):
         "# Task addition ablation on physprop",
         "",
         "" if complete else "**Partial results: the run had not finished when this was written.**\n",
-        f"Command: `python {' '.join(sys.argv)}`. {'Run time' if complete else 'Run time so far'}: {(time.perf_counter() - started) / 60:.1f} min "
+        f"Command: `python {' '.join(sys.argv)}`. {'Run time' if complete else 'Run time so far'}: "
+        f"{(time.perf_counter() - started) / 60:.1f} min "
         f"(pre-trained models reused from the cache are not re-timed). Versions: gate_sklearn "
         f"{gate_sklearn.__version__}, torch {torch.__version__}, Python {platform.python_version()}, "
         f"{torch.get_num_threads()} torch threads.",
