@@ -91,6 +91,9 @@ CANDIDATES = {
     "add_lr_3e-3_100": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"learning_rate_init": 3e-3}},
     # a private branch beside the copy, at the copy's automatic rate (the branch candidate above ran at 1e-3)
     "add_branch_100_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"private_branch_size": 100}},
+    # narrower branches: less capacity to learn from a few labels what does not hold on other ring systems
+    "add_branch_32_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"private_branch_size": 32}},
+    "add_branch_8_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"private_branch_size": 8}},
     # stronger alignment to the frozen charts, now that the new chart starts on one of them
     "add_alignment_1_100": {
         "all": {"max_iter": 100, "early_stopping": False},
