@@ -417,10 +417,10 @@ def summarise(runs, frame):
 
 def write(runs, pretrain, args, frame, started, complete, show=True):
     text, table = summarise(runs, frame)
-    header = [
-        "# Task addition on physprop",
-        "",
-        "" if complete else "**Partial results: the run had not finished when this was written.**\n",
+    header = ["# Task addition on physprop", ""]
+    if not complete:
+        header += ["**Partial results: the run had not finished when this was written.**", ""]
+    header += [
         f"Command: `python {' '.join(sys.argv)}`. {'Run time' if complete else 'Run time so far'}: "
         f"{(time.perf_counter() - started) / 60:.1f} min. "
         f"Versions: gate_sklearn {gate_sklearn.__version__}, torch {torch.__version__}, "
@@ -431,7 +431,7 @@ def write(runs, pretrain, args, frame, started, complete, show=True):
         "",
     ]
     pre = [f"- {k}: " + ", ".join(f"{name} {s:.0f} s" for name, s in v.items()) for k, v in pretrain.items()]
-    text = "\n".join(header) + text + "\nPre-training (once per split and seed):\n\n" + "\n".join(pre) + "\n"
+    text = "\n".join(header) + "\n" + text + "\nPre-training (once per split and seed):\n\n" + "\n".join(pre) + "\n"
     if show:
         print(text)
     if not args.quick:
