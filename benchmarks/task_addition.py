@@ -415,12 +415,17 @@ def summarise(runs, frame):
     return "\n".join(lines), table
 
 
+def report_title(title, complete):
+    """A report's first lines: its title, and a warning when the run has not finished."""
+    lines = [f"# {title}", ""]
+    if not complete:
+        lines += ["**Partial results: the run had not finished when this was written.**", ""]
+    return lines
+
+
 def write(runs, pretrain, args, frame, started, complete, show=True):
     text, table = summarise(runs, frame)
-    header = ["# Task addition on physprop", ""]
-    if not complete:
-        header += ["**Partial results: the run had not finished when this was written.**", ""]
-    header += [
+    header = report_title("Task addition on physprop", complete) + [
         f"Command: `python {' '.join(sys.argv)}`. {'Run time' if complete else 'Run time so far'}: "
         f"{(time.perf_counter() - started) / 60:.1f} min. "
         f"Versions: gate_sklearn {gate_sklearn.__version__}, torch {torch.__version__}, "

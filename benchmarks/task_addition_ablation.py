@@ -153,10 +153,7 @@ def summarise(runs, frame):
 def write(runs, args, frame, started, complete):
     text, table = summarise(runs, frame)
     variants = "\n".join(f"- `{name}`: {spec[3]}" for name, spec in VARIANTS.items() if name in args.variants)
-    header = [
-        "# Task addition ablation on physprop",
-        "",
-        "" if complete else "**Partial results: the run had not finished when this was written.**\n",
+    header = protocol.report_title("Task addition ablation on physprop", complete) + [
         f"Command: `python {' '.join(sys.argv)}`. {'Run time' if complete else 'Run time so far'}: "
         f"{(time.perf_counter() - started) / 60:.1f} min "
         f"(pre-trained models reused from the cache are not re-timed). Versions: gate_sklearn "
@@ -171,7 +168,7 @@ def write(runs, args, frame, started, complete):
         variants,
         "",
     ]
-    text = "\n".join(header) + text
+    text = "\n".join(header) + "\n" + text
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{args.results_name}.md").write_text(text)
     payload = {"args": vars(args), "runs": table.to_dict(orient="records")}
