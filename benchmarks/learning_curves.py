@@ -181,6 +181,8 @@ def write(runs, pretrain, args, frame, started, complete, command=None, minutes=
         "# Learning curves on physprop",
         "",
         *([] if complete else ["**Partial results: the run had not finished when this was written.**", ""]),
+        # how a report was put together from several runs, when it was (kept through --render)
+        *([args.note, ""] if getattr(args, "note", None) else []),
         f"Command: `python {command}`. {'Run time' if complete else 'Run time so far'}: "
         f"{minutes:.1f} min "
         "on 2 CPU cores. Protocol: `benchmarks/task_addition.py` (sources "
@@ -198,6 +200,8 @@ def write(runs, pretrain, args, frame, started, complete, command=None, minutes=
     (RESULTS / f"{args.results_name}.md").write_text(text)
     payload = {"args": vars(args), "command": command, "runs": table.to_dict(orient="records")}
     payload.update(pretraining_s=pretrain, minutes=minutes)
+    if getattr(args, "note", None):
+        payload["note"] = args.note
     (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
     plot(table, RESULTS / f"{args.results_name}.png")
     return text
@@ -297,6 +301,7 @@ def main():
         TARGETS[:] = [t for t in TARGETS if t in {run["target"] for run in runs}]
         previous = payload["args"]
         vars(args).update({k: v for k, v in previous.items() if k not in ("render", "results_name")})
+        args.note = payload.get("note")
         command = payload.get("command") or (  # results written before the command was recorded
             f"{Path(__file__).relative_to(Path.cwd()) if Path.cwd() in Path(__file__).parents else __file__} "
             f"--splits {' '.join(previous['splits'])} --seeds {' '.join(map(str, previous['seeds']))}"

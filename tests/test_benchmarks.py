@@ -5,6 +5,7 @@ breaks one (the ablation script once unpacked a value ``_forward`` no longer ret
 uses physprop (built from the ``chemicals`` package on first use) and a tiny budget.
 """
 
+import argparse
 import importlib
 import json
 import subprocess
@@ -75,6 +76,32 @@ def test_learning_curves_name_a_method_run_on_fewer_seeds():
     assert label("stl", part[part.method == "stl"], part) == "single-task (STL)"
     # a mean over one seed beside means over three must say so in the table
     assert label("rf_stacked", part[part.method == "rf_stacked"], part) == "Morgan RF + source predictions (seed 0)"
+
+
+def test_learning_curves_render_keeps_a_report_note(tmp_path, monkeypatch):
+    # Reports merged from several runs say so in a note; rewriting one with --render must not drop it.
+    pytest.importorskip("chemicals")
+    learning_curves = import_benchmark("learning_curves")
+    monkeypatch.setattr(learning_curves, "RESULTS", tmp_path)
+    targets = learning_curves.TARGETS
+    frame = pd.DataFrame({t: [0.0, 2.0] for t in targets})
+    runs = [
+        {"split": "random", "seed": 0, "target": t, "size": "all", "method": m, "rmse": 1.0, "fit_s": 1.0,
+         "n_train": 10, "n_test": 5}
+        for t in targets for m in ("stl", "gate_add")
+    ]  # fmt: skip
+    note = "Seed 1 from a second run, merged here."
+    args = argparse.Namespace(
+        results_name="merged", splits=["random"], seeds=[0], trees=0, max_iter=None, pretrain_max_iter=100,
+        keep_runs_from=None, note=note,
+    )  # fmt: skip
+    learning_curves.write(runs, {}, args, frame, 0.0, True, command="learning_curves.py --seeds 0", minutes=1.0)
+    assert note in (tmp_path / "merged.md").read_text()
+    monkeypatch.setattr(sys, "argv", ["learning_curves.py", "--render", "--results-name", "merged"])
+    learning_curves.main()
+    report = (tmp_path / "merged.md").read_text()
+    assert note in report and "learning_curves.py --seeds 0" in report
+    assert json.loads((tmp_path / "merged.json").read_text())["note"] == note
 
 
 # A stand-in for chemprop's CLI: it logs each call, "trains" by remembering the training means and
