@@ -177,9 +177,8 @@ def write(runs, args, started, complete, command=None, minutes=None):
     command = command or " ".join(sys.argv)
     minutes = (time.perf_counter() - started) / 60 if minutes is None else minutes
     header = (
-        "# Default search on validation data (physprop)\n\n"
-        + ("" if complete else "**Partial results: the run had not finished when this was written.**\n\n")
-        + f"Command: `python {command}`. Run time: "
+        "\n".join(task_addition.report_title("Default search on validation data (physprop)", complete))
+        + f"\nCommand: `python {command}`. Run time: "
         + (f"{minutes:.1f} min" if minutes else "not recorded")
         + f" on 2 CPU cores. Pre-training sources: {', '.join(task_addition.SOURCE_SETS[args.sources])}. "
         + ("Validation parts: whole Bemis-Murcko groups of each training part (the largest stay in the pool). "

@@ -115,9 +115,8 @@ def write(rows, args, started, complete):
     table = pd.DataFrame(rows)
     minutes = (time.perf_counter() - started) / 60
     text = (
-        "# Read-outs of an added task on validation data (physprop)\n\n"
-        + ("" if complete else "**Partial results: the run had not finished when this was written.**\n\n")
-        + f"Command: `python {' '.join(sys.argv)}`. Run time: {minutes:.1f} min on 2 CPU cores. "
+        "\n".join(task_addition.report_title("Read-outs of an added task on validation data (physprop)", complete))
+        + f"\nCommand: `python {' '.join(sys.argv)}`. Run time: {minutes:.1f} min on 2 CPU cores. "
         + "`add_task` with the package defaults on the random split's pre-trained GATE models; read-outs as in "
         + "the script's docstring.\n\n"
         + summarise(table)

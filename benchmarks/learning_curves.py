@@ -178,9 +178,7 @@ def write(runs, pretrain, args, frame, started, complete, command=None, minutes=
     minutes = (time.perf_counter() - started) / 60 if minutes is None else minutes
     text, table = summarise(runs, frame)
     header = [
-        "# Learning curves on physprop",
-        "",
-        *([] if complete else ["**Partial results: the run had not finished when this was written.**", ""]),
+        *task_addition.report_title("Learning curves on physprop", complete),
         # how a report was put together from several runs, when it was (kept through --render)
         *([args.note, ""] if getattr(args, "note", None) else []),
         f"Command: `python {command}`. {'Run time' if complete else 'Run time so far'}: "
