@@ -40,6 +40,7 @@ from task_addition import (  # noqa: E402
     TARGETS,
     Split,
     add_pretraining_arguments,
+    method_label,
     murcko_scaffolds,
     runs_table,
 )
@@ -87,14 +88,6 @@ def summarise(runs, frame):
         lines.append("")
         lines += per_target(part, sizes)
     return "\n".join(lines), table
-
-
-def method_label(method, mine, part):
-    """The method's name, with its seeds when it ran on fewer than the split (forests too slow to repeat)."""
-    seeds = sorted(mine.seed.unique())
-    if len(seeds) == part.seed.nunique():
-        return METHODS[method]
-    return f"{METHODS[method]} (seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))})"
 
 
 def per_target(part, sizes):

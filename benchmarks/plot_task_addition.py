@@ -67,7 +67,7 @@ def plot_comparison(names, output_name):
     complete = table.groupby(["split", "seed", "method"]).filter(lambda g: g.target.nunique() == len(protocol.TARGETS))
     per_seed = complete.groupby(["split", "seed", "method"]).relative_rmse.mean().reset_index()
     splits = list(dict.fromkeys(per_seed.split))
-    fig, axes = plt.subplots(1, len(splits), figsize=(6 * len(splits), 4), squeeze=False)
+    fig, axes = plt.subplots(1, len(splits), figsize=(7 * len(splits), 4), squeeze=False)
     for ax, split in zip(axes[0], splits):
         part = per_seed[per_seed.split == split]
         methods = [m for m in protocol.METHODS if m in set(part.method)]
@@ -77,7 +77,9 @@ def plot_comparison(names, output_name):
         for i, m in enumerate(methods):
             values = part[part.method == m].relative_rmse
             ax.scatter(values, [i] * len(values), color="black", s=12, zorder=3)
-        ax.set_yticks(range(len(methods)), [protocol.METHODS[m] for m in methods])
+        # a bar over one seed beside means over three says so
+        labels = [protocol.method_label(m, part[part.method == m], part) for m in methods]
+        ax.set_yticks(range(len(methods)), labels)
         ax.invert_yaxis()
         seeds = ", ".join(map(str, sorted(part.seed.unique())))
         ax.set_title(f"{split} split (seeds {seeds})")

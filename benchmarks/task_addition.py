@@ -166,6 +166,14 @@ def with_derived_sources(frame):
     return frame.assign(Vm_liquid_cm3_mol=1000.0 * molar_mass / frame["density_kg_m3_CRC"])
 
 
+def method_label(method, mine, part):
+    """The method's name, with its seeds when it ran on fewer than the split (the forests and joint retrainings, too slow to repeat)."""
+    seeds = sorted(mine.seed.unique())
+    if len(seeds) == part.seed.nunique():
+        return METHODS[method]
+    return f"{METHODS[method]} (seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))})"
+
+
 def rmse(y_true, y_pred):
     return float(np.sqrt(np.mean((np.asarray(y_true, float) - np.asarray(y_pred, float)) ** 2)))
 

@@ -78,6 +78,25 @@ def test_learning_curves_name_a_method_run_on_fewer_seeds():
     assert label("rf_stacked", part[part.method == "rf_stacked"], part) == "Morgan RF + source predictions (seed 0)"
 
 
+def test_comparison_plot_names_a_method_run_on_fewer_seeds(tmp_path, monkeypatch):
+    # The joint retrainings ran on seed 0 only: their bar must not read as a three-seed mean.
+    pytest.importorskip("chemicals")
+    plot = import_benchmark("plot_task_addition")
+    monkeypatch.setattr(plot, "RESULTS", tmp_path)
+    targets = plot.protocol.TARGETS
+    runs = [
+        {"split": "random", "seed": seed, "target": t, "size": "all", "method": m, "rmse": 1.0, "fit_s": 1.0,
+         "n_train": 10, "n_test": 5}
+        for t in targets for m in ("stl", "mtl_joint") for seed in ((0, 1, 2) if m == "stl" else (0,))
+    ]  # fmt: skip
+    (tmp_path / "runs.json").write_text(json.dumps({"runs": runs}))
+    labels = []
+    monkeypatch.setattr(plot.plt.Axes, "set_yticks", lambda ax, ticks, names: labels.extend(names))
+    plot.plot_comparison(["runs"], "combined")
+    assert labels == ["single-task (STL)", "MTL retrained with the target (seed 0)"]
+    assert "| MTL retrained with the target |" in (tmp_path / "combined_summary.md").read_text()
+
+
 def test_learning_curves_render_keeps_a_report_note(tmp_path, monkeypatch):
     # Reports merged from several runs say so in a note; rewriting one with --render must not drop it.
     pytest.importorskip("chemicals")
