@@ -94,6 +94,8 @@ CANDIDATES = {
     # narrower branches: less capacity to learn from a few labels what does not hold on other ring systems
     "add_branch_32_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"private_branch_size": 32}},
     "add_branch_8_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"private_branch_size": 8}},
+    # more optimizer steps for the copy: with 100 labels or fewer an epoch is one or two steps at 3e-4
+    "add_epochs_300_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"max_iter": 300}},
     # stronger alignment to the frozen charts, now that the new chart starts on one of them
     "add_alignment_1_100": {
         "all": {"max_iter": 100, "early_stopping": False},
