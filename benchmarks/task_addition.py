@@ -167,7 +167,11 @@ def with_derived_sources(frame):
 
 
 def method_label(method, mine, part):
-    """The method's name, with its seeds when it ran on fewer than the split (the forests and joint retrainings, too slow to repeat)."""
+    """The method's name, with its seeds when it ran on fewer than the split.
+
+    The forests and the joint retrainings are too slow to repeat on every seed; a mean over one seed
+    beside means over three must say so, in tables and plots alike.
+    """
     seeds = sorted(mine.seed.unique())
     if len(seeds) == part.seed.nunique():
         return METHODS[method]
