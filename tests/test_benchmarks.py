@@ -81,6 +81,7 @@ def test_learning_curves_name_a_method_run_on_fewer_seeds():
 def test_comparison_plot_names_a_method_run_on_fewer_seeds(tmp_path, monkeypatch):
     # The joint retrainings ran on seed 0 only: their bar must not read as a three-seed mean.
     pytest.importorskip("chemicals")
+    pytest.importorskip("matplotlib")  # the benchmarks extra; CI installs it
     plot = import_benchmark("plot_task_addition")
     monkeypatch.setattr(plot, "RESULTS", tmp_path)
     targets = plot.protocol.TARGETS
