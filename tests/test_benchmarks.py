@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -177,3 +178,33 @@ def test_chemprop_finetune_starts_from_the_source_pretraining(tmp_path):
     assert len(cached) == 1 and all(c[c.index("--from-foundation") + 1] == str(cached[0]) for c in finetunes)
     assert not [c for c in calls[len(first) :] if "Tb_K" in c]  # the second run did not pre-train
     assert "| chemprop single-task |" in out and "| chemprop pre-trained + fine-tuned |" in out
+
+
+def test_distilled_copy_trains_a_copy_kept_near_the_sources_and_restores_the_package():
+    from gate_sklearn import GATERegressor
+    from gate_sklearn.datasets import load_esol
+    from gate_sklearn.nn.losses import GATELoss
+
+    distilled_copy = import_benchmark("distilled_copy")
+    frame = load_esol().frame.iloc[:120].reset_index(drop=True)
+    X = frame.smiles
+    sources = pd.DataFrame({"logS": frame.logSolubility, "length": X.str.len().astype(float)})
+    tiny = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, batch_size=32, random_state=0)
+    pretrained = GATERegressor(max_iter=3, early_stopping=False, **tiny).fit(X, sources)
+    original_loss = GATELoss.forward
+    shared = [p.detach().clone() for p in pretrained.net_.module_.embedding.parameters()]
+    last_gap = {}
+    for weight in (0.0, 1000.0):  # Adam scales steps: only a large weight outweighs the target's gradient
+        model = GATERegressor(pretrained=pretrained, max_iter=15, early_stopping=False, learning_rate_init=3e-2,
+                              **distilled_copy.NO_ALIGNMENT, **tiny)  # fmt: skip
+        with distilled_copy.distilled_copy(weight) as gaps:
+            model.fit(X, X.str.count("O").astype(float).rename("n_oxygen"))
+        network = model.net_.module_
+        branch = network.tasks[-1].branch
+        assert type(branch) is type(network.embedding) and branch is not network.embedding
+        assert all(torch.equal(a, b) for a, b in zip(network.embedding.parameters(), shared))  # frozen
+        assert any(not torch.equal(a, b) for a, b in zip(branch.parameters(), shared))  # the copy was trained
+        assert gaps[0] < 1e-6  # the copy starts as the embedding: the frozen heads read it exactly
+        last_gap[weight] = np.mean(gaps[-4:])
+    assert last_gap[1000.0] < 0.5 * last_gap[0.0]  # the term holds the copy near the sources' predictions
+    assert GATELoss.forward is original_loss  # the monkeypatch ends with the block
