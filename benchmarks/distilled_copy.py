@@ -28,8 +28,9 @@ groups; the test parts are never read), the pre-trained GATE models of ``task_ad
 (``--cache-dir``), the first 25 / 100 molecules of the pool. Variants: ``default`` (the shipped
 ``add_task``) and ``copy_u<n>_w<w>`` (the prototype with ``n`` unlabelled source molecules, drawn
 from the split's pre-training molecules outside the target's pool and validation part, and
-distillation weight ``w``; ``--copies n:w ...``), every one trained for the package's default 100
-epochs. For the prototype, the distillation gap at the end of training (mean over the last 10
+distillation weight ``w``; ``--copies n:w ...``; ``n:w:r`` also sets the learning rate to ``r``,
+``_lr<r>`` in the name, in place of ``"auto"``'s 3e-4 for a copy), every one trained for the
+package's default 100 epochs. For the prototype, the distillation gap at the end of training (mean over the last 10
 batches, unweighted) says how far the copy moved from the frozen embedding.
 
 Usage::
@@ -114,13 +115,15 @@ def run(split, target, size, variant, scaffolds):
     train = np.sort(pool[:size])
     X = frame.smiles.iloc[train].reset_index(drop=True)
     y = frame[target].iloc[train].reset_index(drop=True)
-    n_unlabelled, weight = (0, None) if variant == "default" else variant
+    n_unlabelled, weight, learning_rate = (0, None, None) if variant == "default" else variant
     if n_unlabelled:
         candidates = np.setdiff1d(split.source_rows, np.concatenate([pool, valid]))
         extra = np.random.default_rng([split.seed, 7]).choice(candidates, n_unlabelled, replace=False)
         X = pd.concat([X, frame.smiles.iloc[extra]], ignore_index=True)
         y = pd.concat([y, pd.Series(np.nan, index=range(n_unlabelled), name=target)], ignore_index=True)
-    options = {} if variant == "default" else NO_ALIGNMENT
+    options = {} if variant == "default" else dict(NO_ALIGNMENT)
+    if learning_rate:
+        options["learning_rate_init"] = learning_rate
     model = split.gate(pretrained=split.pretrained("gate"), **options)
     patch = contextlib.nullcontext([]) if variant == "default" else distilled_copy(weight)
     with patch as gaps, warnings.catch_warnings():
@@ -178,8 +181,8 @@ def main():
     parser.add_argument("--targets", nargs="+", default=TARGETS, choices=TARGETS)
     parser.add_argument("--sizes", nargs="+", type=int, default=[25, 100])
     parser.add_argument(
-        "--copies", nargs="+", default=["300:1", "300:0"], metavar="N:W",
-        help="one prototype variant per pair: N unlabelled source molecules, distillation weight W",
+        "--copies", nargs="+", default=["300:1", "300:0"], metavar="N:W[:R]",
+        help="one prototype variant each: N unlabelled source molecules, distillation weight W, learning rate R",
     )  # fmt: skip
     add_pretraining_arguments(parser)
     parser.add_argument("--results-name", default=None, help="default: distilled_copy[_scaffold]")
@@ -190,7 +193,11 @@ def main():
     frame = load_physprop().frame
     task_addition.TARGETS[:] = list(TARGETS)  # test rows of every target stay out of the pre-training
     scaffolds = task_addition.murcko_scaffolds(frame.smiles) if args.validation == "scaffold" else None
-    copies = {f"copy_u{n}_w{w}": (int(n), float(w)) for n, w in (pair.split(":") for pair in args.copies)}
+    copies = {}
+    for spec in args.copies:
+        n, w, *rate = spec.split(":")
+        name = f"copy_u{n}_w{w}" + (f"_lr{rate[0]}" if rate else "")
+        copies[name] = (int(n), float(w), float(rate[0]) if rate else None)
     variants = {"default": "default", **copies}
     runs = []
     for seed in args.seeds:
