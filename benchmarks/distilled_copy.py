@@ -57,7 +57,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import default_search  # noqa: E402
 import task_addition  # noqa: E402
-from task_addition import TARGETS, Split, add_pretraining_arguments, rmse  # noqa: E402
+from task_addition import TARGETS, Split, add_pretraining_arguments  # noqa: E402
 
 from gate_sklearn import GATERegressor  # noqa: E402
 from gate_sklearn.datasets import load_physprop  # noqa: E402
@@ -128,13 +128,8 @@ def run(split, target, size, variant, scaffolds):
     patch = contextlib.nullcontext([]) if variant == "default" else distilled_copy(weight)
     with patch as gaps, warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        start = time.perf_counter()
-        model.fit(X, y)
-        fit_s = time.perf_counter() - start
-        prediction = model.predict(frame.smiles.iloc[valid].reset_index(drop=True))
-    error = rmse(frame[target].iloc[valid], prediction)
-    return {"rmse": error, "relative_rmse": error / float(frame[target].std()), "fit_s": fit_s,
-            "n_train": len(train), "n_unlabelled": n_unlabelled, "n_valid": len(valid),
+        score = default_search.fit_and_score(model, X, y, frame, target, valid)
+    return {**score, "n_train": len(train), "n_unlabelled": n_unlabelled, "n_valid": len(valid),
             "distillation_gap": float(np.mean(gaps[-10:])) if gaps else None}  # fmt: skip
 
 
