@@ -337,6 +337,18 @@ class Split:
         order = np.random.default_rng([self.seed, 2]).permutation(train)
         return np.sort(order[:n_labels])
 
+    def joint_training_set(self, target, train):
+        """Molecules and labels for a retraining on the sources and ``target``, given its training ``train`` rows.
+
+        The source molecules include molecules of the target's training part beyond ``train`` (in a
+        learning curve, the labels a smaller size must not see): their target labels are masked, so
+        that the target column holds exactly the labels of ``train``. Test rows are in neither.
+        """
+        rows = np.union1d(self.source_rows, train)
+        y = self.frame[[*self.sources, target]].iloc[rows].reset_index(drop=True)
+        y.loc[~np.isin(rows, train), target] = np.nan
+        return self.frame.smiles.iloc[rows].reset_index(drop=True), y
+
     def run(self, method, target, n_labels=None):
         frame = self.frame
         test = self.test[target]
@@ -350,11 +362,10 @@ class Split:
             start = time.perf_counter()
             prediction = self.gate().fit(X_train, y_train).predict(X_test)
         elif method in ("mtl_joint", "gate_joint"):
-            rows = np.union1d(self.source_rows, train)  # test rows are in neither
-            y = frame[[*self.sources, target]].iloc[rows].reset_index(drop=True)
+            X, y = self.joint_training_set(target, train)
             params = NO_ALIGNMENT if method == "mtl_joint" else {}
             start = time.perf_counter()
-            model = self.gate(**params).fit(frame.smiles.iloc[rows].reset_index(drop=True), y)
+            model = self.gate(**params).fit(X, y)
             prediction = model.predict(X_test, tasks=target)
         elif method in ("pretrain_head", "gate_add"):
             if method == "pretrain_head":

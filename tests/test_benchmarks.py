@@ -63,6 +63,28 @@ def test_physical_sources_pretrain_on_the_molar_volume():
     assert "Vm_liquid_cm3_mol" in task_addition.SOURCE_SETS["physical"]
 
 
+def test_joint_retraining_sees_only_the_labels_of_its_size():
+    # A retraining on sources + target at n labels must not read the target's other training labels
+    # through the source molecules (most labelled molecules have source labels too).
+    task_addition = import_benchmark("task_addition")
+    rng = np.random.default_rng(0)
+    smiles = [f"C{'C' * i}O" for i in range(60)]
+    frame = pd.DataFrame({"smiles": smiles, **{s: rng.normal(size=60) for s in task_addition.SOURCES}})
+    for target in task_addition.TARGETS:
+        frame[target] = np.where(np.arange(60) < 50, rng.normal(size=60), np.nan)
+    args = argparse.Namespace(max_source_molecules=None, max_iter=1, cache_dir=None)
+    split = task_addition.Split(frame, "random", 0, args, scaffolds=None)
+    target = task_addition.TARGETS[0]
+    for n_labels in (5, 20, None):
+        train = split.training_rows(target, n_labels)
+        X, y = split.joint_training_set(target, train)
+        labelled = set(X[y[target].notna().to_numpy()])
+        assert labelled == set(frame.smiles.iloc[train])
+        assert not labelled & set(frame.smiles.iloc[split.test[target]])
+        assert y[task_addition.SOURCES].notna().all(axis=None)  # the sources keep every label
+    assert len(train) == 40  # all: the 50 labelled molecules less the 10 of the test part
+
+
 def test_learning_curves_quick_with_physical_sources():
     out = run_quick("learning_curves.py", "--sources", "physical")
     assert "Vm_liquid_cm3_mol" in out  # the report names the sources it pre-trained on
