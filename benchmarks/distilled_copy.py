@@ -2,10 +2,10 @@
 
 Why
 ---
-With 100 labels, conventional multi-task learning retrained with the target beats task addition
-(``docs/task_addition_evidence.md``, "Joint retraining with few labels"): its embedding is trained
-again with the target's labels, which a frozen embedding cannot be. This prototype asks whether an
-added task can get that benefit at a fraction of the cost, without touching the frozen model:
+A frozen embedding cannot learn from the added task's labels; multi-task learning retrained with
+the target can, at 40 to 75 times the fit (``docs/task_addition_evidence.md``, "Joint retraining
+with few labels"). This prototype asks whether an added task can get an embedding trained with its
+labels at a fraction of that cost, without touching the frozen model:
 
 * the added task's private branch is a trainable deep copy of the shared embedding, and its
   encoder, copied from the nearest frozen task as ``chart_init="nearest"`` does, reads the branch
