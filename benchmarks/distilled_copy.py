@@ -3,7 +3,7 @@
 Why
 ---
 A frozen embedding cannot learn from the added task's labels; multi-task learning retrained with
-the target can, at 40 to 75 times the fit (``docs/task_addition_evidence.md``, "Joint retraining
+the target can, at 40 to 150 times the fit (``docs/task_addition_evidence.md``, "Joint retraining
 with few labels"). This prototype asks whether an added task can get an embedding trained with its
 labels at a fraction of that cost, without touching the frozen model:
 
