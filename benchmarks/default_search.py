@@ -96,6 +96,11 @@ CANDIDATES = {
     "add_branch_8_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"private_branch_size": 8}},
     # more optimizer steps for the copy: with 100 labels or fewer an epoch is one or two steps at 3e-4
     "add_epochs_300_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"max_iter": 300}},
+    # regularisation of the added modules: with 25 labels the copy fits its training labels almost exactly
+    "add_dropout_0.1_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"dropout": 0.1}},
+    "add_dropout_0.3_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"dropout": 0.3}},
+    "add_weight_decay_1e-3_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"weight_decay": 1e-3}},
+    "add_weight_decay_1e-2_auto": {"all": {"max_iter": 100, "early_stopping": False}, "add": {"weight_decay": 1e-2}},
     # stronger alignment to the frozen charts, now that the new chart starts on one of them
     "add_alignment_1_100": {
         "all": {"max_iter": 100, "early_stopping": False},

@@ -85,6 +85,19 @@ def test_joint_retraining_sees_only_the_labels_of_its_size():
     assert len(train) == 40  # all: the 50 labelled molecules less the 10 of the test part
 
 
+def test_every_default_search_candidate_is_a_valid_configuration():
+    # A misspelt or out-of-range option would only surface minutes into a search, after pre-training.
+    from gate_sklearn import GATERegressor
+
+    candidates = import_benchmark("default_search").CANDIDATES
+    for name, candidate in candidates.items():
+        model = GATERegressor(**candidate.get("base", {}), **candidate.get("all", {}))
+        model._validate_params()
+        model._settings(candidate.get("add", {}), caller="add_task")  # raises on an unknown or invalid option
+    with pytest.raises(TypeError, match="unknown option"):
+        GATERegressor()._settings({"dropuot": 0.1}, caller="add_task")
+
+
 def test_learning_curves_quick_with_physical_sources():
     out = run_quick("learning_curves.py", "--sources", "physical")
     assert "Vm_liquid_cm3_mol" in out  # the report names the sources it pre-trained on
