@@ -101,7 +101,13 @@ EXTENDED_SOURCES = [*SOURCES, "density_kg_m3_CRC", "RI_CRC", "Hvap298_kJ_mol"]
 # The same measurements, with the liquid density turned into the liquid's molar volume (molar mass /
 # density): an extensive quantity, as the critical volume is, where the density is intensive.
 PHYSICAL_SOURCES = [*SOURCES, "Vm_liquid_cm3_mol", "RI_CRC", "Hvap298_kJ_mol"]
-SOURCE_SETS = {"default": SOURCES, "extended": EXTENDED_SOURCES, "physical": PHYSICAL_SOURCES}
+# And the two gas-phase thermochemical columns, standard enthalpy of formation and entropy: no target's
+# quantity, on a third of the table (Yaws, measurements mixed with group-contribution estimates, which
+# as sources only pass on what the structure implies).
+THERMO_SOURCES = [*PHYSICAL_SOURCES, "Hf_gas_kJ_mol_Yaws", "S0_gas_J_molK_Yaws"]
+SOURCE_SETS = {
+    "default": SOURCES, "extended": EXTENDED_SOURCES, "physical": PHYSICAL_SOURCES, "thermo": THERMO_SOURCES,
+}
 TARGETS = ["Tc_K", "Pc_bar", "Vc_cm3_mol", "omega_PSRK", "Hvap_Tb_kJ_mol"]
 METHODS = {
     "stl": "single-task (STL)",
@@ -187,7 +193,7 @@ class Split:
 
     def __init__(self, frame, kind, seed, args, scaffolds):
         self.source_set = getattr(args, "sources", "default")
-        if self.source_set == "physical":
+        if "Vm_liquid_cm3_mol" in SOURCE_SETS[self.source_set]:
             frame = with_derived_sources(frame)
         self.frame, self.kind, self.seed, self.args = frame, kind, seed, args
         self.test = {
@@ -476,7 +482,8 @@ def add_pretraining_arguments(parser):
     parser.add_argument(
         "--sources", default="default", choices=list(SOURCE_SETS),
         help="pre-training properties: Tb_K, Tm_K, logP; 'extended' adds density, refractive index and Hvap at "
-        "298 K; 'physical' the same with the liquid's molar volume (molar mass / density) for the density",
+        "298 K; 'physical' the same with the liquid's molar volume (molar mass / density) for the density; "
+        "'thermo' adds the gas-phase enthalpy of formation and entropy to 'physical'",
     )
     parser.add_argument("--cache-dir", default=None, help="keep pre-trained models here and reuse them")
 

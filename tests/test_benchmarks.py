@@ -63,6 +63,23 @@ def test_physical_sources_pretrain_on_the_molar_volume():
     assert "Vm_liquid_cm3_mol" in task_addition.SOURCE_SETS["physical"]
 
 
+def test_no_source_set_measures_a_target_quantity():
+    # A source that measures a target's quantity (the *_Yaws critical properties, say) would leak it.
+    task_addition = import_benchmark("task_addition")
+    quantities = {target.split("_")[0] for target in task_addition.TARGETS}
+    assert quantities == {"Tc", "Pc", "Vc", "omega", "Hvap"}
+    for name, sources in task_addition.SOURCE_SETS.items():
+        leaking = [s for s in sources if s.split("_")[0] in quantities]  # Hvap298 is not Hvap at Tb
+        assert not leaking, (name, leaking)
+    assert {"Hf_gas_kJ_mol_Yaws", "S0_gas_J_molK_Yaws"} < set(task_addition.SOURCE_SETS["thermo"])
+    pytest.importorskip("chemicals")
+    from gate_sklearn.datasets import load_physprop
+
+    frame = task_addition.with_derived_sources(load_physprop().frame)
+    for name, sources in task_addition.SOURCE_SETS.items():
+        assert set(sources) <= set(frame.columns), name
+
+
 def test_joint_retraining_sees_only_the_labels_of_its_size():
     # A retraining on sources + target at n labels must not read the target's other training labels
     # through the source molecules (most labelled molecules have source labels too).
