@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-# A script for a CUDA machine (it exits elsewhere), not a test module: keep doctest collection out of it.
-collect_ignore = ["fixtures/make_gpu_fixture.py"]
+# Scripts that write the saved-model fixtures, not test modules: importing one (doctest collection
+# does) would run it and overwrite the files that earlier releases wrote.
+collect_ignore_glob = ["fixtures/*.py"]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
