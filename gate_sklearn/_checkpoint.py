@@ -20,11 +20,11 @@ numbers and strings only, and loading it runs no code.
 import hashlib
 import json
 import os
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback, EarlyStopping
 
 _FILE = "training.pt"
 # Settings that do not change what is trained (where it prints, where checkpoints go).
@@ -49,7 +49,9 @@ def run_key(module, inputs, Y_std, settings, trainable_tasks, architecture=None)
             for array in (graph.atom_features, graph.bond_features, graph.edge_index):
                 digest.update(np.ascontiguousarray(array).tobytes())
     digest.update(np.ascontiguousarray(Y_std).tobytes())
-    training = {k: repr(v) for k, v in sorted(vars(settings).items()) if k not in _RUNTIME_SETTINGS}
+    values = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name not in _RUNTIME_SETTINGS}
+    values["loss"] = dict(values["loss"])  # a read-only mapping: its plain dict's repr is what identifies it
+    training = {k: repr(v) for k, v in sorted(values.items())}
     digest.update(json.dumps([training, list(trainable_tasks or [])]).encode())
     return digest.hexdigest()[:24]
 
@@ -58,66 +60,26 @@ def checkpoint_path(checkpoint_dir, key):
     return Path(checkpoint_dir) / key / _FILE
 
 
-class ResumableEarlyStopping(EarlyStopping):
-    """Early stopping whose state (misses, best score, best weights) carries over into a resumed run."""
-
-    resume_state = None
-
-    def on_train_begin(self, net, **kwargs):
-        super().on_train_begin(net, **kwargs)
-        if self.resume_state is not None:
-            state = self.resume_state
-            self.misses_ = state["misses"]
-            self.dynamic_threshold_ = state["dynamic_threshold"]
-            self.best_epoch_ = state["best_epoch"]
-            self.best_model_weights_ = state["best_weights"]
-
-    def state(self):
-        return {
-            "misses": self.misses_,
-            "dynamic_threshold": float(self.dynamic_threshold_),
-            "best_epoch": int(self.best_epoch_),
-            "best_weights": self.best_model_weights_,
-        }
-
-
-class TrainingCheckpoint(Callback):
-    """Write the training state after every epoch, and a final, complete one at the end of training.
-
-    An interrupted run (Ctrl-C) keeps its last epoch's checkpoint, so the next
-    run resumes it; a run that ended (all epochs, or early stopping) is marked
-    complete with its final weights.
-    """
-
-    def __init__(self, path):
-        self.path = path
-
-    def on_epoch_end(self, net, **kwargs):
-        self._write(net, complete=False)
-
-    def on_train_end(self, net, **kwargs):
-        if not getattr(net, "interrupted_", False):
-            self._write(net, complete=True)
-
-    def _write(self, net, complete):
-        stopper = dict(net.callbacks_).get("early_stopping")
-        state = {
-            "complete": complete,
-            "module": net.module_.state_dict(),
-            "optimizer": None if complete else net.optimizer_.state_dict(),
-            "early_stopping": None if (complete or stopper is None) else stopper.state(),
-            "history": json.dumps(net.history.to_list(), default=_plain),
-            "torch_rng": torch.get_rng_state(),
-            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        }
-        path = Path(self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        with open(partial, "wb") as handle:
-            torch.save(state, handle)
-            handle.flush()
-            os.fsync(handle.fileno())  # on disk before the rename, so a power cut cannot leave an empty file
-        os.replace(partial, path)  # atomic: a reader sees the old checkpoint or the new one
+def write_checkpoint(net, path, complete):
+    """Write ``net``'s training state to ``path``, atomically (see the module docstring)."""
+    stopper = dict(net.callbacks_).get("early_stopping")
+    state = {
+        "complete": complete,
+        "module": net.module_.state_dict(),
+        "optimizer": None if complete else net.optimizer_.state_dict(),
+        "early_stopping": None if (complete or stopper is None) else stopper.state(),
+        "history": json.dumps(net.history.to_list(), default=_plain),
+        "torch_rng": torch.get_rng_state(),
+        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    with open(partial, "wb") as handle:
+        torch.save(state, handle)
+        handle.flush()
+        os.fsync(handle.fileno())  # on disk before the rename, so a power cut cannot leave an empty file
+    os.replace(partial, path)  # atomic: a reader sees the old checkpoint or the new one
 
 
 def _plain(value):
@@ -127,7 +89,7 @@ def _plain(value):
 
 
 def read_checkpoint(path):
-    """The training state written by :class:`TrainingCheckpoint`, or None when there is none."""
+    """The training state written by :func:`write_checkpoint`, or None when there is none."""
     path = Path(path)
     if not path.exists():
         return None
@@ -155,3 +117,12 @@ def restore(net, state):
     if state.get("cuda_rng") and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda_rng"])
     return len(net.history)
+
+
+def __getattr__(name):
+    # Pickles written by 0.1.0.dev0 name the checkpoint callbacks here; they now live in callbacks/.
+    if name in ("ResumableEarlyStopping", "TrainingCheckpoint"):
+        from . import callbacks
+
+        return getattr(callbacks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,6 +18,7 @@ scikit-learn loads with a :class:`ModelVersionWarning` that names them.
 """
 
 import hashlib
+import inspect
 import io
 import json
 import numbers
@@ -28,9 +29,12 @@ import zipfile
 import numpy as np
 import sklearn
 import torch
+from sklearn.utils.validation import check_is_fitted
 
+from ._architecture import PARAMS_BEFORE_THEY_EXISTED
 from ._version import __version__
 from .exceptions import ModelFileError, ModelVersionWarning
+from .utils._json import to_python
 
 FORMAT_NAME = "gate_sklearn.GATERegressor"
 # 2: the metadata carries its own checksum. Version 1 files (weights checksum only) still load.
@@ -87,7 +91,7 @@ def _metadata_digest(metadata):
 
 def _jsonable_param(name, value):
     if value is None or isinstance(value, (bool, str, numbers.Integral, numbers.Real)):
-        return value.item() if isinstance(value, np.generic) else value
+        return to_python(value)
     if isinstance(value, torch.device):
         return str(value)
     if isinstance(value, os.PathLike):
@@ -132,8 +136,11 @@ def save_model(model, path):
         archive.writestr(_WEIGHTS, weights)
 
 
-def read_model_file(path):
-    """Read and check a model file; returns ``(metadata, state_dict)``."""
+def read_model_file(path, stacklevel=3):
+    """Read and check a model file; returns ``(metadata, state_dict)``.
+
+    ``stacklevel`` of the version warning: 3 points at the caller of this function's caller.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -165,7 +172,7 @@ def read_model_file(path):
         state = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises several types for a malformed archive
         raise ModelFileError(f"{path}: the weights cannot be read ({type(error).__name__}: {error}).") from None
-    warn_on_version_mismatch(metadata.get("versions", {}), str(path), stacklevel=3)  # the caller of load()
+    warn_on_version_mismatch(metadata.get("versions", {}), str(path), stacklevel=stacklevel)
     return metadata, state
 
 
@@ -176,3 +183,114 @@ def restore_fitted(model, metadata):
             value = np.asarray(value, dtype=object if name == "feature_names_in_" else float)
         setattr(model, name, value)
     return model
+
+
+def load_model(cls, path, device):
+    """The fitted ``cls`` instance a file written by :func:`save_model` holds, its network on ``device``."""
+    from ._architecture import ARCHITECTURE_PARAMS
+    from ._fitting import build_net, resolve_device
+    from ._settings import resolve_training, training_params
+
+    metadata, state = read_model_file(path, stacklevel=4)  # the warning points at the caller of load()
+    params = {**PARAMS_BEFORE_THEY_EXISTED, **metadata["params"], "device": device}
+    model = restore_fitted(cls(**params), metadata)
+    model.device_ = resolve_device(device)
+    # Files written before task addition existed lack these.
+    defaults = {
+        "base_params_": {name: params[name] for name in ARCHITECTURE_PARAMS},
+        "output_tasks_": list(model.tasks_),
+        "added_tasks_": [],
+        "add_task_history_": {},
+    }
+    for name, value in defaults.items():
+        if not hasattr(model, name):
+            setattr(model, name, value)
+    architecture = model._architecture()
+    module = architecture.restore_network(len(model.tasks_), model.added_tasks_)
+    module.load_state_dict(state)
+    # The net only holds the network for inference here: add_task and fit build their own.
+    settings = resolve_training(training_params(model), seed=0, n_samples=0)
+    model.net_ = build_net(module, settings, architecture, model.device_)
+    model.net_.initialize()
+    return model
+
+
+class SavedModelMixin:
+    """Saving and loading for :class:`~gate_sklearn.GATERegressor`: the safe format, and pickles that say
+    which library versions wrote them."""
+
+    def save(self, path):
+        """Save the fitted model in a format that runs no code when loaded.
+
+        The file (a zip archive) holds the parameters and fitted attributes as
+        JSON and the weights as tensors, with the library versions and a
+        checksum. Load it with :meth:`load`. Pickle and joblib
+        work too, but only load those from sources you trust.
+
+        A model fitted with ``pretrained=`` is saved standalone: the file holds
+        its whole network, ``pretrained`` is saved as None and the
+        architecture parameters as those of that network (refitting the
+        loaded model trains a new one from scratch).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write, conventionally with the ``.gate`` suffix.
+
+        Returns
+        -------
+        self : estimator
+        """
+        check_is_fitted(self, "net_")
+        save_model(self, path)
+        return self
+
+    @classmethod
+    def load(cls, path, device="auto"):
+        """Load a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The model file.
+        device : str, default="auto"
+            Where to put the network; ``"auto"`` picks CUDA when available.
+            A model trained on a GPU loads on a CPU-only machine.
+
+        Returns
+        -------
+        estimator
+            The fitted model, predicting exactly as the saved one.
+
+        Raises
+        ------
+        ModelFileError
+            The file is not a model file, comes from a newer format version,
+            or its weights or metadata do not match their checksums.
+
+        Warns
+        -----
+        ModelVersionWarning
+            The file was written under other versions of gate_sklearn, torch
+            or scikit-learn (each is named).
+        """
+        return load_model(cls, path, device)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # scikit-learn records (and checks) its own version; gate_sklearn and torch matter as much here.
+        state["_library_versions"] = library_versions()
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_library_versions", None)
+        if saved is not None:
+            saved = {name: version for name, version in saved.items() if name != "scikit-learn"}
+            warn_on_version_mismatch(saved, f"This pickled {type(self).__name__}", stacklevel=2)
+        # A pickle from an older version lacks the parameters added since: they take the value that
+        # reproduces the pickled network, or else their defaults.
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if name != "self":
+                state.setdefault(name, PARAMS_BEFORE_THEY_EXISTED.get(name, parameter.default))
+        super().__setstate__(state)
+

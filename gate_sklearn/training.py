@@ -1,24 +1,19 @@
-"""Training through skorch: datasets and batching, the multi-term loss, per-term logging.
+"""Training through skorch: datasets and batching, the multi-term loss, freezing.
 
 :class:`GATENet` is a thin :class:`skorch.NeuralNet` subclass; the user never
 sees it directly (``GATERegressor.net_`` holds one). It feeds
 :class:`~gate_sklearn.featurize.BatchGraph` batches to the module, computes the
-GATE loss, records each term per batch, and a callback turns them into epoch
-means in the history.
+GATE loss and records each term per batch; the callbacks of
+:mod:`gate_sklearn.callbacks` turn them into epoch means in the history.
 """
 
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
 from torch.utils.data import Dataset
 
 from .exceptions import NonFiniteLossError
 from .featurize import BatchGraph, collate_graphs
-from .nn.losses import LOSS_TERMS
-
-# What each epoch records besides skorch's own train_loss / valid_loss.
-LOGGED_VALUES = (*LOSS_TERMS, "lf_spread")
 
 
 class GraphDataset(Dataset):
@@ -99,62 +94,6 @@ def collate_frozen_items(items, graphs=True):
     return FrozenBatch(batch, cached), torch.stack(ys)
 
 
-class LossTermLogger(Callback):
-    """Record the epoch mean (weighted by batch size) of every loss term, for training and validation."""
-
-    def on_epoch_end(self, net, **kwargs):
-        batches = net.history[-1, "batches"]
-        for prefix in ("train", "valid"):
-            rows = [b for b in batches if f"{prefix}_regression" in b]
-            if not rows:
-                continue
-            sizes = np.array([b[f"{prefix}_batch_size"] for b in rows], dtype=float)
-            for name in LOGGED_VALUES:
-                key = f"{prefix}_{name}"
-                if key in rows[0]:
-                    values = np.array([b[key] for b in rows], dtype=float)
-                    net.history.record(key, float(np.average(values, weights=sizes)))
-
-
-class ValidationR2(Callback):
-    """NaN-aware R^2 on the validation part, averaged over the trained tasks (``valid_r2``).
-
-    The sums of squared errors are accumulated from the validation batches the
-    net already evaluates, so no extra pass over the data is needed.
-    """
-
-    def __init__(self, y_valid, tasks=None):
-        self.y_valid = np.asarray(y_valid, dtype=float)
-        self.tasks = tasks
-
-    def initialize(self):
-        y = self.y_valid if self.tasks is None else self.y_valid[:, self.tasks]
-        n_labels = np.sum(~np.isnan(y), axis=0)
-        # A task may have no label in a small validation part: its mean is taken as 0 (its total is 0
-        # either way, and has_labels_ leaves it out) rather than warning "Mean of empty slice".
-        mean = np.nansum(y, axis=0) / np.maximum(n_labels, 1)
-        self.total_ss_ = np.nansum((y - mean) ** 2, axis=0)
-        self.has_labels_ = n_labels >= 2
-        return self
-
-    def on_epoch_begin(self, net, **kwargs):
-        self.residual_ss_ = np.zeros(len(self.total_ss_))
-
-    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
-        if training or y_pred is None:
-            return
-        y_true = batch[1].detach().cpu().numpy().astype(float)
-        pred = y_pred["y"].detach().cpu().numpy().astype(float)
-        if self.tasks is not None:
-            y_true, pred = y_true[:, self.tasks], pred[:, self.tasks]
-        self.residual_ss_ += np.nansum((pred - y_true) ** 2, axis=0)
-
-    def on_epoch_end(self, net, **kwargs):
-        valid = self.has_labels_ & (self.total_ss_ > 0)
-        r2 = 1.0 - self.residual_ss_[valid] / self.total_ss_[valid]
-        net.history.record("valid_r2", float(np.mean(r2)) if r2.size else float("nan"))
-
-
 class GATENet(NeuralNet):
     """skorch net that trains a :class:`~gate_sklearn.nn.GATENetwork` with :class:`~gate_sklearn.nn.GATELoss`.
 
@@ -204,3 +143,12 @@ class GATENet(NeuralNet):
         for name, value in terms.items():
             self.history.record_batch(f"{prefix}_{name}", value)
         return total
+
+
+def __getattr__(name):
+    # Pickles written by 0.1.0.dev0 name the logging and scoring callbacks here; they now live in callbacks/.
+    if name in ("LossTermLogger", "ValidationR2", "LOGGED_VALUES"):
+        from . import callbacks
+
+        return getattr(callbacks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.utils._param_validation import InvalidParameterError
 
 from gate_sklearn import GATERegressor
+from gate_sklearn.featurize import collate_graphs, smiles_to_graphs
 from gate_sklearn.nn import LOSS_TERMS, MLPEncoder, TaskModules
 
 TINY = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, batch_size=32, random_state=0)
@@ -112,8 +113,7 @@ def test_frozen_parts_build_no_autograd_graph(model, data):
     X, _, targets = data
     model.add_task(X, targets["n_carbon"], private_branch_size=8, **ADD)
     module = model.net_.module_.train()
-    dataset = model._dataset(model._featurize(X[:16], reset=False)[0])
-    batch = model._collate()([dataset[i] for i in range(16)])[0]
+    batch = collate_graphs(smiles_to_graphs(X[:16])[0])
     outputs = module(batch)
     assert outputs["h"].grad_fn is None
     # frozen charts are standardised with their stored statistics, the new one with the batch's
@@ -127,8 +127,7 @@ def test_cached_frozen_outputs_give_the_same_forward_pass(model, data):
     model.add_task(X, targets["n_carbon"], private_branch_size=8, **ADD)
     model.add_task(X, targets["n_oxygen"], private_branch_size=0, **ADD)  # the first one, with its branch, is frozen
     module = model.net_.module_.eval()
-    dataset = model._dataset(model._featurize(X[:32], reset=False)[0])
-    batch = model._collate()([dataset[i] for i in range(32)])[0]
+    batch = collate_graphs(smiles_to_graphs(X[:32])[0])
     with torch.no_grad():
         plain = module(batch)
         cached = module(batch, frozen=module.frozen_outputs(batch))
@@ -163,8 +162,7 @@ def test_unlabelled_molecules_are_accepted_and_enter_the_alignment_terms_only(mo
     assert np.isfinite(model.predict(X, tasks="n_carbon")).all()
     # In the loss, the regression and mapping terms ignore them; consistency counts them.
     module = model.net_.module_.eval()
-    dataset = model._dataset(model._featurize(X[110:130], reset=False)[0])
-    batch = model._collate()([dataset[i] for i in range(20)])[0]
+    batch = collate_graphs(smiles_to_graphs(X[110:130])[0])
     loss = model.net_.criterion_
     y_std = np.full((20, 3), np.nan)
     y_std[:, 2] = (targets["n_carbon"].iloc[110:130] - model.y_mean_[2]) / model.y_scale_[2]
@@ -243,7 +241,7 @@ def test_options_are_validated_and_do_not_change_the_estimator(model, data):
 
 def _interrupt_at(monkeypatch, epoch):
     """Raise KeyboardInterrupt in the first training batch of ``epoch`` (as Ctrl-C would)."""
-    from gate_sklearn.training import LossTermLogger
+    from gate_sklearn.callbacks import LossTermLogger
 
     def on_batch_end(self, net, training=False, **kwargs):
         if training and len(net.history) == epoch:

@@ -80,6 +80,24 @@ def test_invalid_rows_in_fit_are_named_or_dropped(data):
         GATERegressor(on_invalid="nan", **TINY).fit(X, y)
 
 
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_rdkit_writes_nothing_on_stderr_and_its_logging_is_given_back(data, capfd, n_jobs):
+    from rdkit import Chem
+
+    model = GATERegressor(on_invalid="nan", n_jobs=n_jobs, **TINY).fit(*data)
+    capfd.readouterr()
+    with pytest.warns(InvalidSMILESWarning, match=r"row 1: 'C1CC' -> SMILES syntax error") as caught:
+        pred = model.predict(["CCO", "C1CC", "not_a_smiles"])
+    assert len(caught) == 1 and "row 2: 'not_a_smiles'" in str(caught[0].message)  # one warning, every row
+    assert np.isnan(pred[1:]).all() and np.isfinite(pred[0]).all()
+    with pytest.raises(InvalidSMILESError):
+        GATERegressor(**TINY).fit(["CCO", "C1CC", "CCC"], [1.0, 2.0, 3.0])
+    assert capfd.readouterr().err == ""
+    # The user's own RDKit calls still log as before.
+    Chem.MolFromSmiles("C1CC")
+    assert "unclosed ring" in capfd.readouterr().err
+
 def test_a_numeric_matrix_given_as_smiles_points_to_precomputed(model):
     with pytest.raises(TypeError, match="featurizer='precomputed'"):
         model.predict(np.zeros((3, 4)))
@@ -310,16 +328,16 @@ def test_bad_add_task_options(data, model):
 @pytest.fixture
 def chunking(monkeypatch):
     """Set predict's chunk size with ``chunking.set(n)``; ``chunking.sizes`` lists each featurization's rows."""
-    import gate_sklearn.estimator
+    from gate_sklearn import _inference, _inputs
 
-    featurize = GATERegressor._featurize
-    state = SimpleNamespace(sizes=[], set=lambda n: monkeypatch.setattr(gate_sklearn.estimator, "INFERENCE_CHUNK", n))
+    featurize = _inputs.featurize
+    state = SimpleNamespace(sizes=[], set=lambda n: monkeypatch.setattr(_inference, "INFERENCE_CHUNK", n))
 
-    def spy(self, X, **kwargs):
+    def spy(estimator, architecture, X, **kwargs):
         state.sizes.append(len(X))
-        return featurize(self, X, **kwargs)
+        return featurize(estimator, architecture, X, **kwargs)
 
-    monkeypatch.setattr(GATERegressor, "_featurize", spy)
+    monkeypatch.setattr(_inputs, "featurize", spy)
     return state
 
 

@@ -14,6 +14,7 @@ PUBLIC_MODULES = [
     "gate_sklearn.metrics",
     "gate_sklearn.exceptions",
     "gate_sklearn.nn",
+    "gate_sklearn.callbacks",
 ]
 
 

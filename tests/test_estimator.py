@@ -124,7 +124,7 @@ def test_early_stopping_records_validation_and_keeps_best(molecules):
 
 def test_validation_part_without_labels_of_a_task_is_quiet():
     """A small validation part may miss a task entirely: no "Mean of empty slice" warning, task skipped."""
-    from gate_sklearn.training import ValidationR2
+    from gate_sklearn.callbacks import ValidationR2
 
     y_valid = np.array([[1.0, np.nan, 2.0], [3.0, np.nan, np.nan], [5.0, np.nan, 4.0]])
     with warnings.catch_warnings():
@@ -135,15 +135,15 @@ def test_validation_part_without_labels_of_a_task_is_quiet():
 
 
 def test_early_stopping_auto_needs_a_large_training_set(molecules, monkeypatch):
-    from gate_sklearn import estimator
+    from gate_sklearn import _settings
 
-    assert estimator.uses_early_stopping("auto", 10_001) and not estimator.uses_early_stopping("auto", 10_000)
-    assert estimator.uses_early_stopping(True, 5) and not estimator.uses_early_stopping(False, 10**6)
+    assert _settings.uses_early_stopping("auto", 10_001) and not _settings.uses_early_stopping("auto", 10_000)
+    assert _settings.uses_early_stopping(True, 5) and not _settings.uses_early_stopping(False, 10**6)
     X, y = molecules
     small = GATERegressor(max_iter=4, n_iter_no_change=1, **TINY).fit(X, y)  # 300 rows: all of them train
     assert small.early_stopping == "auto" and small.validation_scores_ is None and small.n_iter_ == 4
     # The same rule above the threshold holds out a validation part: the 10 % part stays out of training.
-    monkeypatch.setattr(estimator, "EARLY_STOPPING_AUTO_MIN_SAMPLES", len(X) - 1)
+    monkeypatch.setattr(_settings, "EARLY_STOPPING_AUTO_MIN_SAMPLES", len(X) - 1)
     large = GATERegressor(max_iter=4, n_iter_no_change=1, **TINY).fit(X, y)
     assert large.validation_scores_ is not None and len(large.validation_scores_) == large.n_iter_
 
@@ -300,7 +300,7 @@ def test_collapse_of_the_lf_space_is_reported():
     from skorch.history import History
 
     from gate_sklearn import ChartCollapseWarning
-    from gate_sklearn.estimator import _history_record
+    from gate_sklearn._fitting import history_record
 
     history = History()
     for epoch, spread in enumerate([0.5, 0.2, 1e-5]):
@@ -310,5 +310,5 @@ def test_collapse_of_the_lf_space_is_reported():
         history.record("train_regression", 1.0)
         history.record("train_lf_spread", spread)
     with pytest.warns(ChartCollapseWarning, match="collapsed"):
-        record = _history_record(SimpleNamespace(history=history, interrupted_=False))
+        record = history_record(SimpleNamespace(history=history, interrupted_=False))
     assert record["loss_terms"]["train_lf_spread"] == [0.5, 0.2, 1e-5]

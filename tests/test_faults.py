@@ -10,7 +10,7 @@ import torch
 from gate_sklearn import GATERegressor
 from gate_sklearn.exceptions import NonFiniteLossError, TrainingInterruptedWarning
 from gate_sklearn.nn import GATELoss
-from gate_sklearn.training import LossTermLogger
+from gate_sklearn.callbacks import LossTermLogger
 
 TINY = dict(hidden_size=16, depth=2, latent_dim=4, task_hidden_size=16, batch_size=16, random_state=0)
 
@@ -191,7 +191,7 @@ def test_checkpoints_hold_no_pickled_code(data, tmp_path):
 
 
 def test_early_stopping_state_carries_over(data, epochs, tmp_path, monkeypatch):
-    from gate_sklearn.training import ValidationR2
+    from gate_sklearn.callbacks import ValidationR2
 
     # Scripted validation scores: best at epoch 2, then no improvement; patience 3 ends training at epoch 5.
     scores = [0.5, 0.9, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]

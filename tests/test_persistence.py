@@ -15,6 +15,7 @@ import pytest
 from gate_sklearn import GATERegressor
 from gate_sklearn._persistence import FORMAT_VERSION, _metadata_digest
 from gate_sklearn.exceptions import ModelFileError, ModelVersionWarning
+from gate_sklearn.featurize import InvalidSMILESWarning
 
 TINY = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, batch_size=32, random_state=0)
 
@@ -175,14 +176,14 @@ def test_other_library_versions_warn_on_load(model_and_data, tmp_path):
 
 
 def test_other_library_versions_warn_on_unpickling(model_and_data, monkeypatch):
-    import gate_sklearn.estimator
+    import gate_sklearn._persistence
 
     model, X = model_and_data
-    current = gate_sklearn.estimator.library_versions()
+    current = gate_sklearn._persistence.library_versions()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pickle.loads(pickle.dumps(model))  # same versions: silent
-    monkeypatch.setattr(gate_sklearn.estimator, "library_versions", lambda: dict(current, torch="2.2.0"))
+    monkeypatch.setattr(gate_sklearn._persistence, "library_versions", lambda: dict(current, torch="2.2.0"))
     data = pickle.dumps(model)
     monkeypatch.undo()
     with pytest.warns(ModelVersionWarning, match=r"pickled GATERegressor was saved under torch 2.2.0"):
@@ -209,24 +210,40 @@ def test_a_model_pickled_on_a_gpu_machine_loads_on_a_cpu(model_and_data, recwarn
     assert restored.device_ == "cpu"
 
 
-GPU_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "gpu_model.json"
-GPU_FIXTURE_FILES = [GPU_FIXTURE.with_suffix(suffix) for suffix in (".json", ".joblib", ".gate")]
+# Models saved by earlier releases (tests/fixtures/make_saved_model_fixture.py), and on a GPU
+# (tests/fixtures/make_gpu_fixture.py, folders named "<version>-cuda"): each must still load here.
+SAVED_MODELS = sorted((Path(__file__).resolve().parent / "fixtures" / "saved_models").glob("*/model.json"))
 
 
-@pytest.mark.skipif(
-    not any(f.exists() for f in GPU_FIXTURE_FILES),
-    reason="no GPU-trained fixture yet: tests/fixtures/make_gpu_fixture.py",
-)
+def test_the_saved_model_fixtures_are_there():
+    assert SAVED_MODELS, "tests/fixtures/saved_models/ holds no saved model"
+    for record in SAVED_MODELS:
+        missing = [s for s in (".joblib", ".gate") if not record.with_suffix(s).exists()]
+        assert not missing, f"{record.parent.name}: commit model{missing[0]} too"
+
+
+@pytest.mark.parametrize("record_path", SAVED_MODELS, ids=[p.parent.name for p in SAVED_MODELS])
 @pytest.mark.parametrize("load", ["joblib", "gate"])
-def test_a_gpu_trained_fixture_predicts_the_same_on_a_cpu(load):
-    missing = [f.name for f in GPU_FIXTURE_FILES if not f.exists()]
-    assert not missing, f"the GPU fixture is incomplete, commit {missing} too"
-    record = json.loads(GPU_FIXTURE.read_text())
-    path = GPU_FIXTURE.with_suffix(f".{load}")
+def test_models_saved_by_earlier_releases_predict_the_same(record_path, load):
+    record = json.loads(record_path.read_text())
+    expected = np.array(record["predictions"], dtype=float)
+    path = record_path.with_suffix(f".{load}")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # device fallback and version warnings are expected here
+        warnings.simplefilter("ignore", ModelVersionWarning)  # saved under other versions: expected
         model = joblib.load(path) if load == "joblib" else GATERegressor.load(path, device="cpu")
-    np.testing.assert_allclose(model.predict(record["smiles"]), record["predictions"], rtol=1e-4, atol=1e-4)
+        # A fixture may include an invalid SMILES, predicted as a NaN row (on_invalid="nan").
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InvalidSMILESWarning)
+            mean, std = model.predict(record["smiles"], return_std=True)
+    n_invalid = int(np.isnan(expected).all(axis=1).sum())
+    assert sum(issubclass(w.category, InvalidSMILESWarning) for w in caught) == (1 if n_invalid else 0)
+    assert model.tasks_ == record["tasks"]
+    # On the same kind of device the arithmetic is the same; a GPU's differs in the last digits.
+    tolerance = 1e-4 if "device" in record else 1e-6
+    np.testing.assert_allclose(mean, expected, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(std, np.array(record["std"], dtype=float), rtol=tolerance, atol=tolerance)
+    model.add_task(record["smiles"][:12], np.arange(12.0), name="index", max_iter=1)  # and trains on the CPU
+    assert model.device_ == "cpu"
 
 
 def test_a_pickle_from_before_a_parameter_existed_loads(model_and_data):
@@ -259,7 +276,7 @@ def test_a_pickle_from_before_aggregation_existed_keeps_its_readout(mean_model_a
     del state["net_"].module_.embedding.__dict__["aggregation"]
     old = GATERegressor.__new__(GATERegressor)
     old.__setstate__(state)
-    assert old.aggregation == "mean" and old._base("aggregation") == "mean"
+    assert old.aggregation == "mean" and old._architecture().aggregation == "mean"
     np.testing.assert_array_equal(old.predict(X), model.predict(X))
 
 

@@ -119,20 +119,25 @@ def _is_missing(value):
     return value is None or (isinstance(value, numbers.Real) and value != value)
 
 
-def _diagnose(value):
-    """Explain why ``value`` is not a molecule (only called on failures, so it may be slow)."""
+def diagnose_invalid(value):
+    """Explain why ``value`` is not a molecule (only called on failures, so it may be slow).
+
+    RDKit's own log is blocked meanwhile (and restored after): the package's
+    error or warning, which names the row, is what the user sees.
+    """
     if _is_missing(value):
         return "missing value"
     if not isinstance(value, str):
         return f"not a string (got {type(value).__name__})"
     if not value.strip():
         return "empty string"
-    mol = Chem.MolFromSmiles(value, sanitize=False)
-    if mol is None:
-        return "SMILES syntax error"
-    if mol.GetNumAtoms() == 0:
-        return "no atoms"
-    problems = Chem.DetectChemistryProblems(mol)
+    with BlockLogs():
+        mol = Chem.MolFromSmiles(value, sanitize=False)
+        if mol is None:
+            return "SMILES syntax error"
+        if mol.GetNumAtoms() == 0:
+            return "no atoms"
+        problems = Chem.DetectChemistryProblems(mol)
     if problems:
         return problems[0].Message()
     return "RDKit could not sanitize the molecule"
@@ -145,7 +150,7 @@ def _parse_chunk(values):
         for i, value in enumerate(values):
             mol = Chem.MolFromSmiles(value) if isinstance(value, str) else None
             if mol is None or mol.GetNumAtoms() == 0:
-                failures.append((i, _diagnose(value)))
+                failures.append((i, diagnose_invalid(value)))
                 mol = None
             mols.append(mol)
     return mols, failures

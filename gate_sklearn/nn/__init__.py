@@ -2,6 +2,6 @@
 
 from .encoders import DMPNNEncoder, MLPEncoder
 from .gate import GATENetwork, TaskModules
-from .losses import LOSS_TERMS, GATELoss
+from .losses import ALIGNMENT_TERMS, LOSS_TERMS, GATELoss
 
-__all__ = ["DMPNNEncoder", "GATELoss", "GATENetwork", "LOSS_TERMS", "MLPEncoder", "TaskModules"]
+__all__ = ["ALIGNMENT_TERMS", "DMPNNEncoder", "GATELoss", "GATENetwork", "LOSS_TERMS", "MLPEncoder", "TaskModules"]
