@@ -68,10 +68,7 @@ ax.legend()
 fig.tight_layout()
 
 # %%
-# On these data sets the chart spread is a weak signal: rank correlations of
-# 0.00 to 0.15 under the earlier default of early stopping, 0.04 to 0.25 with
-# the current defaults (logS 0.07, hydration 0.25, logD 0.04 in the last docs
-# build), against 0.07 to 0.34 and then 0.03 to 0.19 for the spread of a
-# three-model ensemble, which costs three trainings: neither is reliable here. Use the chart spread to
-# order molecules for a second look, not as an error bar; train an ensemble when
-# the ranking matters.
+# On these data sets both signals are weak (see the rank correlations printed
+# above): the chart spread costs one training, the ensemble's spread three, and
+# neither is a reliable error bar here. Use the chart spread to order molecules
+# for a second look; train an ensemble when the ranking matters.
