@@ -23,12 +23,12 @@ Protocol
   between ``predict(return_std=True)``'s spread and the absolute error of the
   direct prediction.
 
-Targets (issue 4): ``add_task`` with 8 sources within 1.5x of ``add_task``
+What it checks: ``add_task`` with 8 sources within 1.5x of ``add_task``
 with 1, and at most a fifth of the joint retraining time.
 
 Usage::
 
-    python benchmarks/add_task_cost.py            # full run; writes results/add_task_cost.{md,json}
+    python benchmarks/add_task_cost.py            # full run; writes results/add_task_cost/add_task_cost.{md,json}
     python benchmarks/add_task_cost.py --quick    # smoke run in about a minute, writes nothing
 """
 
@@ -48,7 +48,9 @@ import gate_sklearn
 from gate_sklearn import GATERegressor
 from gate_sklearn.datasets import load_physprop
 
-RESULTS = Path(__file__).resolve().parent / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402  (result files)
+
 TARGET = "Tc_K"
 SOURCES = (
     "Tb_K",
@@ -133,10 +135,9 @@ def main():
     table = report(rows, args, time.perf_counter() - started)
     print(table)
     if not args.quick:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "add_task_cost.md").write_text(table + "\n")
+        harness.result_path("add_task_cost", ".md").write_text(table + "\n")
         payload = {"args": vars(args), "runs": rows, "versions": versions()}
-        (RESULTS / "add_task_cost.json").write_text(json.dumps(payload, indent=2) + "\n")
+        harness.result_path("add_task_cost", ".json").write_text(json.dumps(payload, indent=2) + "\n")
 
 
 def versions():

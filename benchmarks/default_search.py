@@ -21,7 +21,7 @@ Usage::
     python benchmarks/default_search.py --candidates default patience30 no_early_stopping --seeds 0 1 \
         --cache-dir .cache/task_addition
 
-Writes ``results/default_search.{md,json}`` (``--results-name``) after every
+Writes ``results/archive/default_search/default_search.{md,json}`` (``--results-name``) after every
 run: mean validation relative RMSE per candidate, method and size.
 """
 
@@ -37,12 +37,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import task_addition  # noqa: E402
-from task_addition import HEAD_ONLY, NO_ALIGNMENT, TARGETS, Split, add_pretraining_arguments, rmse  # noqa: E402
+import harness  # noqa: E402
+from harness import HEAD_ONLY, NO_ALIGNMENT, TARGETS, Split, add_pretraining_arguments, rmse  # noqa: E402
 
 from gate_sklearn.datasets import load_physprop  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 NEURAL = ["stl", "pretrain_head", "gate_add"]
 # Each candidate: parameters for every neural method ("all"), optionally parameters for task addition only
 # ("add"), and architecture parameters ("base") that the pre-trained models are built with too.
@@ -128,7 +127,7 @@ def pool_and_validation(split, target, scaffolds=None):
         order = np.random.default_rng([split.seed, 3]).permutation(train)
         n_valid = int(round(0.2 * len(train)))
         return order[n_valid:], np.sort(order[:n_valid])
-    valid = task_addition.split_rows(train, "scaffold", split.seed, scaffolds)
+    valid = harness.split_rows(train, "scaffold", split.seed, scaffolds)
     pool = np.random.default_rng([split.seed, 3]).permutation(np.setdiff1d(train, valid))
     return pool, valid
 
@@ -189,28 +188,27 @@ def write(runs, args, started, complete, command=None, minutes=None):
     command = command or " ".join(sys.argv)
     minutes = (time.perf_counter() - started) / 60 if minutes is None else minutes
     header = (
-        "\n".join(task_addition.report_title("Default search on validation data (physprop)", complete))
+        "\n".join(harness.report_title("Default search on validation data (physprop)", complete))
         + f"\nCommand: `python {command}`. Run time: "
         + (f"{minutes:.1f} min" if minutes else "not recorded")
-        + f" on 2 CPU cores. Pre-training sources: {', '.join(task_addition.SOURCE_SETS[args.sources])}. "
+        + f" on 2 CPU cores. Pre-training sources: {', '.join(harness.SOURCE_SETS[args.sources])}. "
         + ("Validation parts: whole Bemis-Murcko groups of each training part (the largest stay in the pool). "
            if getattr(args, "validation", "random") == "scaffold" else "")
         + "Candidates: " + "; ".join(f"`{c}` = {json.dumps(CANDIDATES[c])}" for c in args.candidates)
         + ".\n\n"
         + (f"Note: {args.note}\n\n" if getattr(args, "note", None) else "")
     )
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{args.results_name}.md").write_text(header + text)
+    harness.result_path(f"{args.results_name}", ".md").write_text(header + text)
     payload = {"args": vars(args), "command": command, "minutes": minutes, "complete": complete,
                "candidates": {c: CANDIDATES[c] for c in args.candidates},
                "runs": table.to_dict(orient="records")}  # fmt: skip
-    (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
+    harness.result_path(f"{args.results_name}", ".json").write_text(json.dumps(payload, indent=2) + "\n")
     return header + text
 
 
 def render(name):
     """Rewrite a report from its JSON (runs recorded before the "default" candidate got its explicit name)."""
-    payload = json.loads((RESULTS / f"{name}.json").read_text())
+    payload = json.loads(harness.result_path(f"{name}", ".json").read_text())
     rename = {"default": "early_stopping_10"}
     runs = [{**run, "candidate": rename.get(run["candidate"], run["candidate"])} for run in payload["runs"]]
     args = argparse.Namespace(**payload["args"])
@@ -224,7 +222,7 @@ def render(name):
     )
     minutes = payload.get("minutes")
     if minutes is None:  # runs from before the JSON recorded it: read it from the report
-        found = re.search(r"Run time: ([\d.]+) min", (RESULTS / f"{name}.md").read_text())
+        found = re.search(r"Run time: ([\d.]+) min", harness.result_path(f"{name}", ".md").read_text())
         minutes = float(found.group(1)) if found else 0
     print(write(runs, args, None, payload.get("complete", True), command, minutes))
 
@@ -244,7 +242,7 @@ def main():
     add_pretraining_arguments(parser)
     parser.add_argument("--results-name", default="default_search")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--render", action="store_true", help="only rewrite results/<name>.md from its JSON")
+    parser.add_argument("--render", action="store_true", help="only rewrite the report from its JSON")
     args = parser.parse_args()
     if args.render:
         render(args.results_name)
@@ -256,9 +254,9 @@ def main():
     args.max_iter = None  # each candidate sets its own budget
     started = time.perf_counter()
     frame = load_physprop().frame
-    task_addition.TARGETS[:] = list(TARGETS)  # test rows of every target stay out of the pre-training
+    harness.TARGETS[:] = list(TARGETS)  # test rows of every target stay out of the pre-training
     needs_scaffolds = "scaffold" in args.splits or args.validation == "scaffold"
-    scaffolds = task_addition.murcko_scaffolds(frame.smiles) if needs_scaffolds else None
+    scaffolds = harness.murcko_scaffolds(frame.smiles) if needs_scaffolds else None
     inner_scaffolds = scaffolds if args.validation == "scaffold" else None
     runs = []
     for kind in args.splits:

@@ -8,13 +8,14 @@ Usage::
 The molecules are the bundled real data sets (Lipophilicity, ESOL, FreeSolv),
 cycled to the requested count. No result is cached between the steps: every
 rate includes parsing the SMILES from text. Prints a table and writes it to
-``benchmarks/results/featurize.md`` (and ``.json``).
+``benchmarks/results/featurize/featurize.md`` (and ``.json``).
 """
 
 import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -25,8 +26,9 @@ import gate_sklearn
 from gate_sklearn.datasets import load_esol, load_freesolv, load_lipophilicity
 from gate_sklearn.featurize import MorganFingerprint, smiles_to_graphs
 
-RESULTS = Path(__file__).resolve().parent / "results"
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402  (result files)
 
 def real_smiles(n):
     pool = []
@@ -89,10 +91,8 @@ def main():
     lines += ["", "Command: `python benchmarks/featurize.py" + (f" --n {args.n}" if args.n != 100_000 else "") + "`"]
     report = "\n".join(lines)
     print(report)
-
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "featurize.md").write_text(report + "\n")
-    (RESULTS / "featurize.json").write_text(
+    harness.result_path("featurize", ".md").write_text(report + "\n")
+    harness.result_path("featurize", ".json").write_text(
         json.dumps({"n_smiles": len(smiles), "rates_per_s": rates, "ratio_to_parse": {
             k: v / parse_rate for k, v in rates.items()}}, indent=2) + "\n"
     )

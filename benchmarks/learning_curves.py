@@ -18,7 +18,7 @@ Usage::
     python benchmarks/learning_curves.py --splits random --seeds 0 1 --cache-dir .cache/task_addition
     python benchmarks/learning_curves.py                          # 2 splits x 3 seeds: hours on 2 cores
 
-Writes ``results/learning_curves.{md,json,png}`` (``--results-name``), rewritten
+Writes ``results/learning_curves/learning_curves.{md,json,png}`` (``--results-name``), rewritten
 after every run, so an interrupted run leaves what it finished: a table of mean
 relative RMSE (RMSE / sd of the target, averaged over the five targets and the
 seeds) per method and size, one per split, and a plot with a log x-axis.
@@ -33,8 +33,8 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import task_addition  # noqa: E402  (the shared protocol: splits, sources, methods)
-from task_addition import (  # noqa: E402
+import harness  # noqa: E402  (the shared protocol: splits, sources, methods)
+from harness import (  # noqa: E402
     CHEMPROP_METHODS,
     METHODS,
     TARGETS,
@@ -47,7 +47,6 @@ from task_addition import (  # noqa: E402
 
 from gate_sklearn.datasets import load_physprop  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = [25, 50, 100, 200, None]  # None: all the training labels
 DEFAULT_METHODS = ["stl", "rf", "rf_stacked", "pretrain_head", "gate_add"]
 
@@ -154,14 +153,11 @@ def budget_text(args):
 
 def add_defaults_text():
     """How task addition starts its new modules under the package defaults (recorded with each run)."""
-    from gate_sklearn.estimator import GATERegressor, resolve_learning_rate
+    from gate_sklearn import GATERegressor
 
     default = GATERegressor()
-    rate = default.learning_rate_init
-    if rate == "auto":
-        rate = f"'auto' ({resolve_learning_rate(rate, starts_from_copy=True):g} from a copy)"
     return (
-        f"task addition with chart_init={default.chart_init!r}, learning_rate_init={rate} "
+        f"task addition with chart_init={default.chart_init!r}, learning_rate_init={default.learning_rate_init!r} "
         "(the fine-tuning baseline starts at random)"
     )
 
@@ -171,30 +167,29 @@ def write(runs, pretrain, args, frame, started, complete, command=None, minutes=
     minutes = (time.perf_counter() - started) / 60 if minutes is None else minutes
     text, table = summarise(runs, frame)
     header = [
-        *task_addition.report_title("Learning curves on physprop", complete),
+        *harness.report_title("Learning curves on physprop", complete),
         # how a report was put together from several runs, when it was (kept through --render)
         *([args.note, ""] if getattr(args, "note", None) else []),
         f"Command: `python {command}`. {'Run time' if complete else 'Run time so far'}: "
         f"{minutes:.1f} min "
         "on 2 CPU cores. Protocol: `benchmarks/task_addition.py` (sources "
-        f"{', '.join(task_addition.SOURCE_SETS[getattr(args, 'sources', 'default')])}; targets Tc_K, Pc_bar, "
+        f"{', '.join(harness.SOURCE_SETS[getattr(args, 'sources', 'default')])}; targets Tc_K, Pc_bar, "
         f"Vc_cm3_mol, omega_PSRK, Hvap_Tb_kJ_mol; 80/20 splits; {getattr(args, 'budget', None) or budget_text(args)}; "
         + (f"{args.add_defaults}; " if getattr(args, "add_defaults", None) else "")
         + f"{args.trees} trees per forest); training sets nested within each seed, test parts fixed.",
         "",
-        *([f"Runs kept from results/{args.keep_runs_from}.json (not repeated here): {args.kept}.", ""]
+        *([f"Runs kept from results/learning_curves/{args.keep_runs_from}.json (not repeated here): {args.kept}.", ""]
           if getattr(args, "kept", None) else []),
     ]
     pre = [f"- {k}: " + ", ".join(f"{name} {s:.0f} s" for name, s in v.items()) for k, v in pretrain.items()]
     text = "\n".join(header) + "\n" + text + "\nPre-training (once per split and seed):\n\n" + "\n".join(pre) + "\n"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{args.results_name}.md").write_text(text)
+    harness.result_path(f"{args.results_name}", ".md").write_text(text)
     payload = {"args": vars(args), "command": command, "runs": table.to_dict(orient="records")}
     payload.update(pretraining_s=pretrain, minutes=minutes)
     if getattr(args, "note", None):
         payload["note"] = args.note
-    (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
-    plot(table, RESULTS / f"{args.results_name}.png")
+    harness.result_path(f"{args.results_name}", ".json").write_text(json.dumps(payload, indent=2) + "\n")
+    plot(table, harness.result_path(f"{args.results_name}", ".png"))
     return text
 
 
@@ -211,12 +206,12 @@ def parse_args():
     )
     add_pretraining_arguments(parser)
     parser.add_argument("--trees", type=int, default=500)
-    parser.add_argument("--results-name", default="learning_curves", help="results/<name>.{md,json,png}")
+    parser.add_argument("--results-name", default="learning_curves", help="benchmarks/results/learning_curves/<name>.{md,json,png}")
     parser.add_argument(
         "--keep-runs-from",
         default=None,
         metavar="NAME",
-        help="add the runs of results/NAME.json that this run does not repeat (other methods, e.g. the forests, "
+        help="add the runs of benchmarks/results/learning_curves/NAME.json that this run does not repeat (other methods, e.g. the forests, "
         "which no package default changes; or other seeds, to pool with this run's), for its targets and sizes",
     )
     parser.add_argument(
@@ -228,7 +223,7 @@ def parse_args():
         "(e.g. the forests of an earlier run beside neural methods retrained under new defaults)",
     )
     parser.add_argument("--quick", action="store_true", help="one seed, random split, 2 targets, small budget")
-    parser.add_argument("--render", action="store_true", help="only rewrite the report from results/<name>.json")
+    parser.add_argument("--render", action="store_true", help="only rewrite the report from its JSON")
     args = parser.parse_args()
     if args.quick:
         args.splits, args.seeds, args.targets, args.sizes = ["random"], [0], TARGETS[:2], ["25", "100"]
@@ -250,7 +245,7 @@ def kept_runs(args, sizes):
     """
     if not args.keep_runs_from:
         return [], {}
-    payload = json.loads((RESULTS / f"{args.keep_runs_from}.json").read_text())
+    payload = json.loads(harness.result_path(f"{args.keep_runs_from}", ".json").read_text())
     labels = {size_label(s) for s in sizes}
     repeated = {(kind, seed, method) for kind in args.splits for seed in args.seeds for method in args.methods}
     kept = [
@@ -267,7 +262,7 @@ def kept_runs(args, sizes):
     their_budget = payload["args"].get("budget") or budget_text(argparse.Namespace(**payload["args"]))
     if their_budget != args.budget and any(run["method"] in NEURAL for run in kept):
         raise SystemExit(
-            f"results/{args.keep_runs_from}.json trained its networks with another budget ({their_budget}) "
+            f"results/learning_curves/{args.keep_runs_from}.json trained its networks with another budget ({their_budget}) "
             f"than this run ({args.budget}): run its neural methods again here (--methods)"
         )
     groups = sorted({(run["split"], run["seed"], run["method"]) for run in kept})
@@ -287,7 +282,7 @@ def main():
     started = time.perf_counter()
     frame = load_physprop().frame
     if args.render:  # rewrite the tables and plot from a finished run's JSON
-        payload = json.loads((RESULTS / f"{args.results_name}.json").read_text())
+        payload = json.loads(harness.result_path(f"{args.results_name}", ".json").read_text())
         runs = [{k: v for k, v in run.items() if k != "relative_rmse"} for run in payload["runs"]]
         TARGETS[:] = [t for t in TARGETS if t in {run["target"] for run in runs}]
         previous = payload["args"]
@@ -300,14 +295,14 @@ def main():
         )
         minutes = payload.get("minutes")
         if minutes is None:  # read back from the report of the run
-            report = (RESULTS / f"{args.results_name}.md").read_text()
+            report = harness.result_path(f"{args.results_name}", ".md").read_text()
             minutes = float(re.search(r"Run time(?: so far)?: ([\d.]+) min", report).group(1))
         print(write(runs, payload["pretraining_s"], args, frame, started, True, command, minutes))
         return
     args.budget = budget_text(args)  # recorded: a later --render must not read newer defaults
     args.add_defaults = add_defaults_text()
     targets = list(args.targets)
-    task_addition.TARGETS[:] = targets  # the shared protocol reads the target list (test rows of every target)
+    harness.TARGETS[:] = targets  # the shared protocol reads the target list (test rows of every target)
     TARGETS[:] = targets
     sizes = [None if s == "all" else int(s) for s in args.sizes]
     scaffolds = murcko_scaffolds(frame.smiles) if "scaffold" in args.splits else None

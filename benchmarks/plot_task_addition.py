@@ -1,11 +1,11 @@
 """Plots for the task-addition evidence: the headline comparison and the locally flat space.
 
-1. ``results/task_addition.png`` (``--output-name``): mean relative RMSE per method on each split,
+1. ``results/task_addition/task_addition.png`` (``--output-name``): mean relative RMSE per method on each split,
    one dot per seed, from the JSON files ``task_addition.py`` wrote (or
    ``learning_curves.py``: its runs on all the training labels are this
    protocol's); the combined table (mean +- sd over seeds, and which seeds
-   each method ran) goes to ``results/<name>_summary.md``.
-2. ``results/lf_projection.png``: a 2-D PCA projection of ``transform`` (the
+   each method ran) goes to ``results/task_addition/<name>_summary.md``.
+2. ``results/task_addition/lf_projection.png``: a 2-D PCA projection of ``transform`` (the
    locally flat coordinates) of physprop molecules under a GATE model
    pre-trained on the sources with one target added by ``add_task``, coloured
    by each source property and by the added target.
@@ -41,16 +41,14 @@ from sklearn.decomposition import PCA  # noqa: E402
 from gate_sklearn.datasets import load_physprop  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import task_addition as protocol  # noqa: E402
-
-RESULTS = Path(__file__).resolve().parent / "results"
+import harness as protocol  # noqa: E402
 
 
 def plot_comparison(names, output_name):
     runs = []
     for name in names:
         # learning_curves.py files hold every training size: the full training part is this protocol's
-        saved = json.loads((RESULTS / f"{name}.json").read_text())["runs"]
+        saved = json.loads(protocol.result_path(f"{name}", ".json").read_text())["runs"]
         runs += [run for run in saved if run.get("size", "all") == "all"]
     table = pd.DataFrame(runs).drop(columns="size", errors="ignore")
     table = table.drop_duplicates(["split", "seed", "target", "method"], keep="last")
@@ -58,7 +56,7 @@ def plot_comparison(names, output_name):
     # The combined table over every results file given (mean +- sd over seeds), next to the plot.
     text, _ = protocol.summarise(table.drop(columns="relative_rmse", errors="ignore").to_dict("records"), frame)
     sources = ", ".join(f"`{name}.json`" for name in names)
-    (RESULTS / f"{output_name}_summary.md").write_text(
+    protocol.result_path(f"{output_name}_summary", ".md").write_text(
         f"# Task addition on physprop: all seeds\n\nCombined by `python {' '.join(sys.argv)}` from {sources}.\n"
         "RMSE in the target's units (mean ± sd over seeds); relative RMSE = RMSE / sd of the target.\n\n" + text
     )
@@ -93,7 +91,7 @@ def plot_comparison(names, output_name):
         for i, (value, top) in enumerate(zip(means, highest)):
             ax.text(min(top, limit), i, f"  {value:.3f}", va="center", fontsize=8)
     fig.tight_layout()
-    path = RESULTS / f"{output_name}.png"
+    path = protocol.result_path(f"{output_name}", ".png")
     fig.savefig(path, dpi=120)
     print(f"wrote {path}")
 
@@ -138,18 +136,18 @@ def plot_projection(args, path, target="Tc_K"):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--results", nargs="+", default=["task_addition"], help="results/<name>.json files")
+    parser.add_argument("--results", nargs="+", default=["task_addition"], help="names of runs in benchmarks/results/task_addition/ (without .json)")
     parser.add_argument("--cache-dir", default=None)
     parser.add_argument("--max-source-molecules", type=int, default=None)
     parser.add_argument("--max-iter", type=int, default=100)
     parser.add_argument("--skip-projection", action="store_true")
     parser.add_argument(
-        "--output-name", default="task_addition", help="results/<name>.png and results/<name>_summary.md"
+        "--output-name", default="task_addition", help="writes <name>.png and <name>_summary.md in benchmarks/results/task_addition/"
     )
     args = parser.parse_args()
     plot_comparison(args.results, args.output_name)
     if not args.skip_projection:
-        plot_projection(args, RESULTS / "lf_projection.png")
+        plot_projection(args, protocol.result_path("lf_projection", ".png"))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ peak resident memory *added* by ``predict`` (the peak is reset just before the
 call through ``/proc/self/clear_refs``; the input list is already in memory
 then). The reference rate is RDKit's bare ``MolFromSmiles`` over the same
 strings, single process, measured in the same run. Writes
-``benchmarks/results/predict_scale.md`` and ``.json`` (``*_quick.*`` with
+``benchmarks/results/predict_scale/predict_scale.md`` and ``.json`` (``*_quick.*`` with
 ``--quick``).
 """
 
@@ -39,8 +39,9 @@ import joblib
 import numpy as np
 from rdkit import Chem, rdBase
 
-RESULTS = Path(__file__).resolve().parent / "results"
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402  (result files)
 
 def random_smiles(n, seed=0):
     """``n`` distinct SMILES: each physprop molecule written as random SMILES, round-robin."""
@@ -127,9 +128,9 @@ def network_rate(model, smiles):
     from gate_sklearn.featurize import smiles_to_graphs
 
     graphs, _ = smiles_to_graphs(smiles)
-    model._run_network(graphs, lambda outputs: outputs["y"])  # warm-up
+    harness.network_outputs(model, graphs, lambda outputs: outputs["y"])  # warm-up
     start = time.perf_counter()
-    model._run_network(graphs, lambda outputs: outputs["y"])
+    harness.network_outputs(model, graphs, lambda outputs: outputs["y"])
     return len(graphs) / (time.perf_counter() - start)
 
 
@@ -224,10 +225,9 @@ def write_results(records, parse_rate, forward_rate, n_reference, n_pool, total,
     text = "\n".join(lines) + "\n"
     print("\n" + text)
     stem = "predict_scale_quick" if quick else "predict_scale"
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{stem}.md").write_text(text)
+    harness.result_path(f"{stem}", ".md").write_text(text)
     payload = {"parse_rate": parse_rate, "forward_rate": forward_rate, "records": records, "minutes": total / 60}
-    (RESULTS / f"{stem}.json").write_text(json.dumps(payload, indent=1))
+    harness.result_path(f"{stem}", ".json").write_text(json.dumps(payload, indent=1))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ Usage::
     python benchmarks/single_task.py --max-iter 30 --chemprop-epochs 30 \\
         --chemprop-bin /path/to/venv/bin/chemprop
 
-Prints a markdown table and writes it to ``benchmarks/results/single_task.md``,
+Prints a markdown table and writes it to ``benchmarks/results/single_task/single_task.md``,
 with the raw per-run numbers in ``single_task.json``.
 """
 
@@ -62,7 +62,9 @@ from gate_sklearn import GATERegressor
 from gate_sklearn.datasets import load_esol, load_freesolv, load_lipophilicity
 from gate_sklearn.featurize import MorganFingerprint
 
-RESULTS = Path(__file__).resolve().parent / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402  (result files)
+
 LOADERS = {"esol": load_esol, "freesolv": load_freesolv, "lipophilicity": load_lipophilicity}
 NAMES = {"esol": "ESOL", "freesolv": "FreeSolv", "lipophilicity": "Lipophilicity"}
 FOREST_REFERENCE = {"esol": 0.92, "freesolv": 1.85, "lipophilicity": 0.77}
@@ -347,7 +349,7 @@ def parse_args():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--max-iter", type=int, default=None, help="GATERegressor max_iter (default: its default)")
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
-    parser.add_argument("--results-name", default="single_task", help="results/<name>.{md,json}")
+    parser.add_argument("--results-name", default="single_task", help="benchmarks/results/single_task/<name>.{md,json}")
     parser.add_argument("--chemprop-bin", default=None, help="chemprop executable (default: `chemprop` on PATH)")
     parser.add_argument("--chemprop-epochs", type=int, default=50, help="chemprop --epochs (default 50)")
     parser.add_argument(
@@ -412,13 +414,12 @@ def write_results(runs, args, command, versions, chemprop_bin, n_trees, started,
     text = report(runs, args, command, versions, chemprop_bin is not None, n_trees, time.perf_counter() - started)
     if not complete:
         text = "**Partial results: the run had not finished when this was written.**\n\n" + text
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{args.results_name}.md").write_text(text + "\n")
+    harness.result_path(f"{args.results_name}", ".md").write_text(text + "\n")
     settings = {"datasets": args.datasets, "seeds": args.seeds, "gate_defaults": gate_defaults(args),
                 "chemprop_epochs": args.chemprop_epochs if chemprop_bin else None, "forest_n_estimators": n_trees}  # fmt: skip
     payload = {"command": command, "complete": complete, "cpu_cores": os.cpu_count(),
                "platform": platform.platform(), "versions": versions, "settings": settings, "runs": runs}  # fmt: skip
-    (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
+    harness.result_path(f"{args.results_name}", ".json").write_text(json.dumps(payload, indent=2) + "\n")
 
 
 if __name__ == "__main__":

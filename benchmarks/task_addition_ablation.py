@@ -1,7 +1,7 @@
 """Why task addition wins or loses: each part of it removed or changed in turn, on physprop.
 
 Same data, splits, sources and pre-trained models as ``task_addition.py``
-(imported from it; pass the same ``--cache-dir`` to reuse its pre-trained
+(from ``harness.py``; pass the same ``--cache-dir`` to reuse its pre-trained
 models). For every target, split and seed, ``add_task`` is run on the
 pre-trained GATE model with one change at a time:
 
@@ -29,7 +29,7 @@ Usage::
 
     python benchmarks/task_addition_ablation.py --splits random scaffold --seeds 0 --cache-dir .cache/task_addition
 
-Writes ``results/task_addition_ablation.{md,json}`` (``--results-name``),
+Writes ``results/ablation/task_addition_ablation.{md,json}`` (``--results-name``),
 rewritten after every run. ``--quick`` (a few minutes) writes
 ``task_addition_ablation_quick.{md,json}`` instead.
 """
@@ -50,10 +50,9 @@ import gate_sklearn
 from gate_sklearn.datasets import load_physprop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import task_addition as protocol  # noqa: E402  (the shared protocol: splits, sources, pre-training)
+import harness as protocol  # noqa: E402  (the shared protocol: splits, sources, pre-training)
 from inference_paths import all_paths  # noqa: E402  (every read-out of an added task)
 
-RESULTS = Path(__file__).resolve().parent / "results"
 NO_ALIGNMENT = protocol.NO_ALIGNMENT
 # name -> (pre-trained model, add_task options, extra unlabelled molecules per labelled one, description)
 VARIANTS = {
@@ -169,10 +168,9 @@ def write(runs, args, frame, started, complete):
         "",
     ]
     text = "\n".join(header) + "\n" + text
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{args.results_name}.md").write_text(text)
+    protocol.result_path(f"{args.results_name}", ".md").write_text(text)
     payload = {"args": vars(args), "runs": table.to_dict(orient="records")}
-    (RESULTS / f"{args.results_name}.json").write_text(json.dumps(payload, indent=2) + "\n")
+    protocol.result_path(f"{args.results_name}", ".json").write_text(json.dumps(payload, indent=2) + "\n")
     return text
 
 

@@ -30,12 +30,14 @@ def run_quick(script, *options):
     return done.stdout
 
 
+@pytest.mark.slow
 def test_ablation_quick_reads_out_every_variant():
     out = run_quick("task_addition_ablation.py")
     for variant in ("full", "no_mapping", "head_on_mtl"):
         assert f"| {variant} | 0." in out
 
 
+@pytest.mark.slow
 def test_inference_paths_quick_reports_every_readout():
     out = run_quick("inference_paths.py")
     for readout in ("direct", "mean_mapped", "median_all", "guard_max", "guard_q99", "range_0", "range_0.25"):
@@ -53,52 +55,52 @@ def import_benchmark(name):
 
 
 def test_physical_sources_pretrain_on_the_molar_volume():
-    task_addition = import_benchmark("task_addition")
+    harness = import_benchmark("harness")
     frame = pd.DataFrame({"smiles": ["O", "CCO", "c1ccccc1"], "density_kg_m3_CRC": [997.0, 789.0, np.nan]})
-    derived = task_addition.with_derived_sources(frame)
+    derived = harness.with_derived_sources(frame)
     # molar mass (g/mol) / density (kg/m3) * 1000 = cm3/mol: water 18.07, ethanol 58.4; no density, no volume
     np.testing.assert_allclose(derived["Vm_liquid_cm3_mol"][:2], [18.015 / 0.997, 46.069 / 0.789], rtol=1e-3)
     assert np.isnan(derived["Vm_liquid_cm3_mol"][2])
     assert "Vm_liquid_cm3_mol" not in frame  # the caller's frame is left as it was
-    assert "Vm_liquid_cm3_mol" in task_addition.SOURCE_SETS["physical"]
+    assert "Vm_liquid_cm3_mol" in harness.SOURCE_SETS["physical"]
 
 
 def test_no_source_set_measures_a_target_quantity():
     # A source that measures a target's quantity (the *_Yaws critical properties, say) would leak it.
-    task_addition = import_benchmark("task_addition")
-    quantities = {target.split("_")[0] for target in task_addition.TARGETS}
+    harness = import_benchmark("harness")
+    quantities = {target.split("_")[0] for target in harness.TARGETS}
     assert quantities == {"Tc", "Pc", "Vc", "omega", "Hvap"}
-    for name, sources in task_addition.SOURCE_SETS.items():
+    for name, sources in harness.SOURCE_SETS.items():
         leaking = [s for s in sources if s.split("_")[0] in quantities]  # Hvap298 is not Hvap at Tb
         assert not leaking, (name, leaking)
-    assert {"Hf_gas_kJ_mol_Yaws", "S0_gas_J_molK_Yaws"} < set(task_addition.SOURCE_SETS["thermo"])
+    assert {"Hf_gas_kJ_mol_Yaws", "S0_gas_J_molK_Yaws"} < set(harness.SOURCE_SETS["thermo"])
     pytest.importorskip("chemicals")
     from gate_sklearn.datasets import load_physprop
 
-    frame = task_addition.with_derived_sources(load_physprop().frame)
-    for name, sources in task_addition.SOURCE_SETS.items():
+    frame = harness.with_derived_sources(load_physprop().frame)
+    for name, sources in harness.SOURCE_SETS.items():
         assert set(sources) <= set(frame.columns), name
 
 
 def test_joint_retraining_sees_only_the_labels_of_its_size():
     # A retraining on sources + target at n labels must not read the target's other training labels
     # through the source molecules (most labelled molecules have source labels too).
-    task_addition = import_benchmark("task_addition")
+    harness = import_benchmark("harness")
     rng = np.random.default_rng(0)
     smiles = [f"C{'C' * i}O" for i in range(60)]
-    frame = pd.DataFrame({"smiles": smiles, **{s: rng.normal(size=60) for s in task_addition.SOURCES}})
-    for target in task_addition.TARGETS:
+    frame = pd.DataFrame({"smiles": smiles, **{s: rng.normal(size=60) for s in harness.SOURCES}})
+    for target in harness.TARGETS:
         frame[target] = np.where(np.arange(60) < 50, rng.normal(size=60), np.nan)
     args = argparse.Namespace(max_source_molecules=None, max_iter=1, cache_dir=None)
-    split = task_addition.Split(frame, "random", 0, args, scaffolds=None)
-    target = task_addition.TARGETS[0]
+    split = harness.Split(frame, "random", 0, args, scaffolds=None)
+    target = harness.TARGETS[0]
     for n_labels in (5, 20, None):
         train = split.training_rows(target, n_labels)
         X, y = split.joint_training_set(target, train)
         labelled = set(X[y[target].notna().to_numpy()])
         assert labelled == set(frame.smiles.iloc[train])
         assert not labelled & set(frame.smiles.iloc[split.test[target]])
-        assert y[task_addition.SOURCES].notna().all(axis=None)  # the sources keep every label
+        assert y[harness.SOURCES].notna().all(axis=None)  # the sources keep every label
     assert len(train) == 40  # all: the 50 labelled molecules less the 10 of the test part
 
 
@@ -107,14 +109,18 @@ def test_every_default_search_candidate_is_a_valid_configuration():
     from gate_sklearn import GATERegressor
 
     candidates = import_benchmark("default_search").CANDIDATES
+    X = ["CCO", "CCCO", "CCCCO", "CCCCCO", "c1ccccc1", "Cc1ccccc1", "CCN", "CCCN"]
+    tiny = dict(hidden_size=8, depth=1, latent_dim=4, max_iter=1, random_state=0)
     for name, candidate in candidates.items():
-        model = GATERegressor(**candidate.get("base", {}), **candidate.get("all", {}))
-        model._validate_params()
-        model._settings(candidate.get("add", {}), caller="add_task")  # raises on an unknown or invalid option
+        # One epoch on eight molecules: an unknown or invalid option raises before any training.
+        params = {**candidate.get("base", {}), **candidate.get("all", {})}
+        model = GATERegressor(**{**tiny, **params, "max_iter": 1}).fit(X, np.arange(8.0))
+        model.add_task(X, np.arange(8.0) ** 2, name="square", **{**candidate.get("add", {}), "max_iter": 1})
     with pytest.raises(TypeError, match="unknown option"):
-        GATERegressor()._settings({"dropuot": 0.1}, caller="add_task")
+        model.add_task(X, np.arange(8.0), name="other", dropuot=0.1)
 
 
+@pytest.mark.slow
 def test_learning_curves_quick_with_physical_sources():
     out = run_quick("learning_curves.py", "--sources", "physical")
     assert "Vm_liquid_cm3_mol" in out  # the report names the sources it pre-trained on
@@ -136,26 +142,28 @@ def test_comparison_plot_names_a_method_run_on_fewer_seeds(tmp_path, monkeypatch
     pytest.importorskip("chemicals")
     pytest.importorskip("matplotlib")  # the benchmarks extra; CI installs it
     plot = import_benchmark("plot_task_addition")
-    monkeypatch.setattr(plot, "RESULTS", tmp_path)
+    monkeypatch.setattr(plot.protocol, "RESULTS_ROOT", tmp_path)
     targets = plot.protocol.TARGETS
     runs = [
         {"split": "random", "seed": seed, "target": t, "size": "all", "method": m, "rmse": 1.0, "fit_s": 1.0,
          "n_train": 10, "n_test": 5}
         for t in targets for m in ("stl", "mtl_joint") for seed in ((0, 1, 2) if m == "stl" else (0,))
     ]  # fmt: skip
-    (tmp_path / "runs.json").write_text(json.dumps({"runs": runs}))
+    (tmp_path / "task_addition").mkdir()
+    (tmp_path / "task_addition" / "task_addition_runs.json").write_text(json.dumps({"runs": runs}))
     labels = []
     monkeypatch.setattr(plot.plt.Axes, "set_yticks", lambda ax, ticks, names: labels.extend(names))
-    plot.plot_comparison(["runs"], "combined")
+    plot.plot_comparison(["task_addition_runs"], "task_addition_combined")
     assert labels == ["single-task (STL)", "MTL retrained with the target (seed 0)"]
-    assert "| MTL retrained with the target |" in (tmp_path / "combined_summary.md").read_text()
+    assert "| MTL retrained with the target |" in (tmp_path / "task_addition" / "task_addition_combined_summary.md").read_text()
 
 
 def test_learning_curves_render_keeps_a_report_note(tmp_path, monkeypatch):
     # Reports merged from several runs say so in a note; rewriting one with --render must not drop it.
     pytest.importorskip("chemicals")
     learning_curves = import_benchmark("learning_curves")
-    monkeypatch.setattr(learning_curves, "RESULTS", tmp_path)
+    monkeypatch.setattr(learning_curves.harness, "RESULTS_ROOT", tmp_path)
+    merged = tmp_path / "learning_curves" / "learning_curves_merged"
     targets = learning_curves.TARGETS
     frame = pd.DataFrame({t: [0.0, 2.0] for t in targets})
     runs = [
@@ -165,16 +173,16 @@ def test_learning_curves_render_keeps_a_report_note(tmp_path, monkeypatch):
     ]  # fmt: skip
     note = "Seed 1 from a second run, merged here."
     args = argparse.Namespace(
-        results_name="merged", splits=["random"], seeds=[0], trees=0, max_iter=None, pretrain_max_iter=100,
+        results_name="learning_curves_merged", splits=["random"], seeds=[0], trees=0, max_iter=None, pretrain_max_iter=100,
         keep_runs_from=None, note=note,
     )  # fmt: skip
     learning_curves.write(runs, {}, args, frame, 0.0, True, command="learning_curves.py --seeds 0", minutes=1.0)
-    assert note in (tmp_path / "merged.md").read_text()
-    monkeypatch.setattr(sys, "argv", ["learning_curves.py", "--render", "--results-name", "merged"])
+    assert note in merged.with_suffix(".md").read_text()
+    monkeypatch.setattr(sys, "argv", ["learning_curves.py", "--render", "--results-name", "learning_curves_merged"])
     learning_curves.main()
-    report = (tmp_path / "merged.md").read_text()
+    report = merged.with_suffix(".md").read_text()
     assert note in report and "learning_curves.py --seeds 0" in report
-    assert json.loads((tmp_path / "merged.json").read_text())["note"] == note
+    assert json.loads(merged.with_suffix(".json").read_text())["note"] == note
 
 
 # A stand-in for chemprop's CLI: it logs each call, "trains" by remembering the training means and
@@ -205,6 +213,7 @@ else:
 '''
 
 
+@pytest.mark.slow
 def test_chemprop_finetune_starts_from_the_source_pretraining(tmp_path):
     chemprop = tmp_path / "chemprop"
     chemprop.write_text(f"#!{sys.executable}\n{FAKE_CHEMPROP}")
@@ -237,7 +246,7 @@ def test_distilled_copy_trains_a_copy_kept_near_the_sources_and_restores_the_pac
     from gate_sklearn.datasets import load_esol
     from gate_sklearn.nn.losses import GATELoss
 
-    distilled_copy = import_benchmark("distilled_copy")
+    distilled_copy = import_benchmark("archive.distilled_copy")
     frame = load_esol().frame.iloc[:120].reset_index(drop=True)
     X = frame.smiles
     sources = pd.DataFrame({"logS": frame.logSolubility, "length": X.str.len().astype(float)})
@@ -260,3 +269,7 @@ def test_distilled_copy_trains_a_copy_kept_near_the_sources_and_restores_the_pac
         last_gap[weight] = np.mean(gaps[-4:])
     assert last_gap[1000.0] < 0.5 * last_gap[0.0]  # the term holds the copy near the sources' predictions
     assert GATELoss.forward is original_loss  # the monkeypatch ends with the block
+    after = GATERegressor(pretrained=pretrained, max_iter=1, early_stopping=False, **tiny)
+    after.fit(X, X.str.count("O").astype(float).rename("n_oxygen"))
+    assert after.net_.module_.tasks[-1].branch is None  # and so does the copied branch
+
