@@ -195,3 +195,9 @@ def history_record(net):
             stacklevel=4,
         )
     return record
+
+
+def set_history(estimator, record):
+    """The estimator's training attributes (``n_iter_``, ``loss_curve_``, ...) from a :func:`history_record`."""
+    for key in ("n_iter", "loss_curve", "validation_scores", "best_validation_score", "loss_terms"):
+        setattr(estimator, f"{key}_", record[key])

@@ -7,8 +7,9 @@ import pandas as pd
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from . import _start_selection
 from ._fitting import frozen_outputs, history_record, seeded_torch, train
-from ._inputs import check_fit_data
+from ._inputs import check_fit_data, take
 from ._settings import draw_seed, resolve_training
 from ._targets import standardisation, task_names_of
 from .utils._json import to_python
@@ -70,28 +71,61 @@ def nearest_chart(module, y_std, frozen_y):
     return {"source": best[0], "correlation": best[1], "slope": float(slope), "intercept": float(intercept)}
 
 
-def start_record(start, task_names):
-    """What ``added_tasks_`` records of where an added task started (``start`` from :func:`nearest_chart`)."""
+def start_record(start, task_names, chart_init):
+    """What ``added_tasks_`` records of how an added task started (``start`` from :func:`nearest_chart`)."""
     if start is None:
-        return {"chart_init": "random", "initialised_from": None, "initial_correlation": None}
+        return {"chart_init": chart_init, "initialised_from": None, "initial_correlation": None}
     return {
-        "chart_init": "nearest",
+        "chart_init": chart_init,
         "initialised_from": task_names[start["source"]],
         "initial_correlation": round(start["correlation"], 6),
     }
 
 
+def _attach(module, architecture, chart_init, start, spec):
+    """Append an added task's modules to ``module`` as ``chart_init`` says; returns the spec that rebuilds them.
 
-def _attach(module, architecture, start, spec):
-    """Append an added task's modules to ``module``: a copy of the nearest chart, or a fresh start."""
-    if start is None:
-        module.tasks.append(architecture.added_task(spec))
-        return spec
-    # A copy of the nearest task's modules has their width.
-    source = module.tasks[start["source"]]
-    spec = dict(spec, task_hidden_size=source.head[0].out_features)
-    module.tasks.append(architecture.added_task(spec).start_from(source, start["slope"], start["intercept"]))
+    ``"nearest"``: a copy of the nearest chart (``start``); ``"random"``: a
+    fresh start; ``"fine_tune"``: a trainable copy of the shared embedding as
+    the task's branch, the copied chart reading it (fresh modules when there
+    is no chart to copy).
+    """
+    if chart_init == "fine_tune":
+        spec = dict(spec, private_branch_size=architecture.hidden_size)
+    if chart_init == "random" or start is None:
+        task = architecture.added_task(spec)
+    else:
+        # A copy of the nearest task's modules has their width.
+        source = module.tasks[start["source"]]
+        spec = dict(spec, task_hidden_size=source.head[0].out_features)
+        task = architecture.added_task(spec)
+    if chart_init == "fine_tune":
+        task.branch.load_state_dict(module.embedding.state_dict())
+    if chart_init != "random" and start is not None:
+        task.start_from(source, start["slope"], start["intercept"], on_branch=chart_init == "fine_tune")
+    module.tasks.append(task)
     return spec
+
+
+def _attach_all(module, architecture, chart_init, starts, spec, task_names):
+    """Attach every new task's modules; returns their ``added_tasks_`` entries (name not yet set)."""
+    records = []
+    for start in starts:
+        task_spec = _attach(module, architecture, chart_init, start, spec)
+        # Without a chart to copy (too few or constant labels) the nearest-chart start is a random one.
+        started = "random" if chart_init == "nearest" and start is None else chart_init
+        records.append({**task_spec, **start_record(None if chart_init == "random" else start, task_names, started)})
+    return records
+
+
+def _candidates(chart_init, starts):
+    """The starts ``chart_init`` allows: one, or the ones ``"auto"`` compares."""
+    if chart_init != "auto":
+        return (chart_init,)
+    candidates = _start_selection.CANDIDATES
+    if any(s is None for s in starts):  # no chart to copy: the copy would be a random start
+        candidates = tuple(c for c in candidates if c != "nearest")
+    return candidates
 
 
 def add_tasks(estimator, X, y, name, params):
@@ -114,25 +148,49 @@ def add_tasks(estimator, X, y, name, params):
     architecture = estimator._architecture()
     module = estimator.net_.module_
     frozen_before = (module.n_frozen, [p.requires_grad for p in module.parameters()])
+    new_columns = list(range(n_old, n_old + n_new))
     try:
         with seeded_torch(seed, device):
             module.freeze()
             frozen = frozen_outputs(module, architecture, inputs, device, estimator.batch_size)
-            frozen_y = frozen["y"].double().numpy()
-            specs = []
-            for k in range(n_old, n_old + n_new):
-                start = nearest_chart(module, Y_std[:, k], frozen_y) if params["chart_init"] == "nearest" else None
-                task_spec = _attach(module, architecture, start, spec)
-                specs.append({**task_spec, **start_record(start, estimator.tasks_)})
-            from_copy = all(s["chart_init"] == "nearest" for s in specs)
-            settings = resolve_training(params, seed=seed, n_samples=len(Y_std), starts_from_copy=from_copy)
-            for s in specs:
-                s["learning_rate"] = settings.learning_rate
+        frozen_y = frozen["y"].double().numpy()
+        starts = [nearest_chart(module, Y_std[:, k], frozen_y) for k in new_columns]
+        base = copy.deepcopy(module) if params["chart_init"] == "auto" else None
+
+        def train_start(chart_init, target_module, rows, run_seed, **overrides):
+            """Attach the new tasks to ``target_module`` with this start and train them on ``rows``."""
+            records = _attach_all(target_module, architecture, chart_init, starts, spec, estimator.tasks_)
+            # A copied chart is fine-tuned gently; a trainable embedding copy learns at the rate of a new network.
+            copies = chart_init != "fine_tune" and all(r["initialised_from"] is not None for r in records)
+            settings = resolve_training(
+                {**params, **overrides}, seed=run_seed, n_samples=len(rows), starts_from_copy=copies
+            )
+            sub = {name: value[rows] for name, value in frozen.items()}
             net = train(
-                module, inputs, Y_std, settings, architecture, device,
-                trainable_tasks=list(range(n_old, n_old + n_new)), frozen=frozen,
-                architecture_params=estimator.base_params_,
+                target_module, take(inputs, rows), Y_std[rows], settings, architecture, device,
+                trainable_tasks=new_columns, frozen=sub, architecture_params=estimator.base_params_,
             )  # fmt: skip
+            return net, records, settings
+
+        def trial(chart_init, rows, run_seed):
+            with seeded_torch(run_seed, device):
+                net, _, _ = train_start(
+                    chart_init, copy.deepcopy(base), rows, run_seed, verbose=0, checkpoint_dir=None
+                )
+            if net.interrupted_:  # Ctrl-C stops the whole addition, not one trial of it
+                raise KeyboardInterrupt("Task addition was interrupted while choosing its start; nothing was kept.")
+            return lambda held_out: _start_selection.new_task_outputs(
+                net, architecture, inputs, frozen, held_out, new_columns, estimator.batch_size
+            )
+
+        candidates = _candidates(params["chart_init"], starts)
+        chart_init, selection = _start_selection.choose_start(Y_std, new_columns, candidates, trial, seed)
+        with seeded_torch(seed, device):
+            net, specs, settings = train_start(chart_init, module, np.arange(len(Y_std)), seed)
+        for s in specs:
+            s["learning_rate"] = settings.learning_rate
+            if params["chart_init"] == "auto":
+                s["selection"] = selection
         record = history_record(net)
     except BaseException:
         del module.tasks[n_old:]

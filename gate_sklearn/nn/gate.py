@@ -87,15 +87,17 @@ class TaskModules(nn.Module):
         """The chart ``z = f(h)``, or ``f([h, private])`` for a task with a private branch."""
         return self.encoder(h if private is None else torch.cat([h, private], dim=1))
 
-    def can_start_from(self, source):
+    def can_start_from(self, source, on_branch=False):
         """Whether :meth:`start_from` can copy ``source``: same widths, and no private branch of its own."""
         if source.branch is not None or source.encoder[0].in_features != self.embedding_size:
+            return False
+        if on_branch and (self.branch is None or self.branch.output_size != self.embedding_size):
             return False
         return source.encoder[0].out_features == self.encoder[0].out_features and all(
             _shapes(getattr(source, name)) == _shapes(getattr(self, name)) for name in ("head", "transfer", "inverse")
         ) and _shapes(source.encoder[1:]) == _shapes(self.encoder[1:])
 
-    def start_from(self, source, slope, intercept):
+    def start_from(self, source, slope, intercept, on_branch=False):
         """Start as a copy of another task's modules, with the head rescaled to ``slope * g + intercept``.
 
         Task addition's "nearest chart" start (``chart_init``): the new chart
@@ -104,14 +106,19 @@ class TaskModules(nn.Module):
         prediction. ``source`` must have no private branch. This task's own
         branch, if any, gets zero weights in the first encoder layer: the copy
         computes exactly the source's chart, and training opens the branch
-        from there.
+        from there. With ``on_branch`` (a branch that is a copy of the shared
+        embedding, ``chart_init="fine_tune"``), the copied weights read the
+        branch instead and the shared embedding's columns start at zero: the
+        task starts as the source's chart computed from an embedding it can
+        train.
         """
-        if not self.can_start_from(source):
+        if not self.can_start_from(source, on_branch=on_branch):
             raise ValueError("start_from needs a source task of the same widths and without a private branch.")
         with torch.no_grad():
             first = self.encoder[0]
             first.weight.zero_()
-            first.weight[:, : self.embedding_size] = source.encoder[0].weight
+            columns = slice(self.embedding_size, 2 * self.embedding_size) if on_branch else slice(self.embedding_size)
+            first.weight[:, columns] = source.encoder[0].weight
             first.bias.copy_(source.encoder[0].bias)
             self.encoder[1:].load_state_dict(source.encoder[1:].state_dict())
             for name in ("head", "transfer", "lf_standardize", "inverse"):
