@@ -25,6 +25,13 @@ from scipy.stats import spearmanr
 from sklearn.ensemble import RandomForestRegressor
 
 from gate_sklearn import GATERegressor
+from gate_sklearn.datasets import (
+    PHYSPROP_EVALUATION_COLUMNS,
+    load_esol,
+    load_freesolv,
+    load_lipophilicity,
+    load_physprop,
+)
 from gate_sklearn.featurize import MorganFingerprint
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,6 +51,7 @@ STUDY_FOLDERS = {
     "featurize": "featurize",
     "inference_paths": "inference_paths",
     "predict_scale": "predict_scale",
+    "transfer_suite": "transfer_suite",
     "default_search": "archive/default_search",
     "private_branch": "archive/private_branch",
     "distilled_copy": "archive/distilled_copy",
@@ -93,10 +101,26 @@ PHYSICAL_SOURCES = [*SOURCES, "Vm_liquid_cm3_mol", "RI_CRC", "Hvap298_kJ_mol"]
 # quantity, on a third of the table (Yaws, measurements mixed with group-contribution estimates, which
 # as sources only pass on what the structure implies).
 THERMO_SOURCES = [*PHYSICAL_SOURCES, "Hf_gas_kJ_mol_Yaws", "S0_gas_J_molK_Yaws"]
+# A deliberately poor pre-training for the solution properties: the melting point alone.
+MELTING_SOURCES = ["Tm_K"]
 SOURCE_SETS = {
     "default": SOURCES, "extended": EXTENDED_SOURCES, "physical": PHYSICAL_SOURCES, "thermo": THERMO_SOURCES,
+    "melting": MELTING_SOURCES,
 }
 TARGETS = ["Tc_K", "Pc_bar", "Vc_cm3_mol", "omega_PSRK", "Hvap_Tb_kJ_mol"]
+# The bundled sets as targets beside physprop: (loader, column), matched to physprop by canonical SMILES.
+SOLUTION_TARGETS = {
+    "ESOL_logS": (load_esol, "logSolubility"),
+    "FreeSolv_kcal_mol": (load_freesolv, "expt"),
+    "Lipo_logD": (load_lipophilicity, "lipo"),
+}
+# Families of targets: defaults are chosen on some and checked on the one left out. "weak" asks the
+# solution targets of a model pre-trained on a source that says little about them.
+FAMILIES = {
+    "critical": {"targets": TARGETS, "sources": "default"},
+    "solution": {"targets": list(SOLUTION_TARGETS), "sources": "default"},
+    "weak": {"targets": list(SOLUTION_TARGETS), "sources": "melting"},
+}
 METHODS = {
     "stl": "single-task (STL)",
     "mtl_joint": "MTL retrained with the target",
@@ -105,6 +129,7 @@ METHODS = {
     "gate_add": "GATE + add_task",
     "rf": "Morgan RF",
     "rf_stacked": "Morgan RF + source predictions",
+    "gate_nearest": "GATE + add_task, nearest-chart start",
     "chemprop_stl": "chemprop single-task",
     "chemprop_finetune": "chemprop pre-trained + fine-tuned",
 }
@@ -112,6 +137,40 @@ CHEMPROP_METHODS = [m for m in METHODS if m.startswith("chemprop")]
 NO_ALIGNMENT = dict(autoencoder_weight=0.0, consistency_weight=0.0, mapping_weight=0.0, distance_weight=0.0)
 # The fine-tuning baseline: a new, randomly initialised head on the frozen embedding, regression loss only.
 HEAD_ONLY = dict(private_branch_size=0, chart_init="random", **NO_ALIGNMENT)
+
+
+# -- data -------------------------------------------------------------------------------------------
+
+
+def check_not_reserved(columns):
+    """Refuse the physprop columns kept for independent evaluation as a source or a target."""
+    reserved = sorted(set(columns) & set(PHYSPROP_EVALUATION_COLUMNS))
+    if reserved:
+        raise ValueError(f"{reserved} are reserved for independent evaluation: never a benchmark source or target.")
+
+
+def canonical_smiles(smiles):
+    """RDKit-canonical SMILES (None where RDKit cannot parse one)."""
+    with BlockLogs():
+        mols = [Chem.MolFromSmiles(s) for s in smiles]
+    return [Chem.MolToSmiles(m) if m is not None else None for m in mols]
+
+
+def suite_frame():
+    """physprop without its evaluation columns, plus the bundled sets' targets, one row per canonical SMILES.
+
+    A molecule in physprop and in a bundled set is one row, so a target's test molecule is never in
+    the pre-training; duplicates within a bundled set are averaged.
+    """
+    frame = load_physprop().frame.drop(columns=list(PHYSPROP_EVALUATION_COLUMNS))
+    frame = frame.assign(smiles=canonical_smiles(frame.smiles)).dropna(subset=["smiles"])
+    frame = frame.groupby("smiles", as_index=False, sort=False).first()
+    for name, (loader, column) in SOLUTION_TARGETS.items():
+        data = loader().frame
+        values = pd.DataFrame({"smiles": canonical_smiles(data.smiles), name: data[column].astype(float)})
+        values = values.dropna().groupby("smiles", as_index=False)[name].mean()
+        frame = frame.merge(values, on="smiles", how="outer")
+    return frame.reset_index(drop=True)
 
 
 # -- splits -----------------------------------------------------------------------------------------
@@ -179,13 +238,19 @@ def rmse(y_true, y_pred):
 class Split:
     """One (split kind, seed): the target splits, the source data, and the models built once from them."""
 
-    def __init__(self, frame, kind, seed, args, scaffolds):
+    def __init__(self, frame, kind, seed, args, scaffolds, targets=None, tag=""):
+        """``targets``: every target whose test part stays out of the pre-training (default: ``TARGETS``).
+
+        ``tag`` names this protocol in the cache keys of the pre-trained models.
+        """
         self.source_set = getattr(args, "sources", "default")
         if "Vm_liquid_cm3_mol" in SOURCE_SETS[self.source_set]:
             frame = with_derived_sources(frame)
-        self.frame, self.kind, self.seed, self.args = frame, kind, seed, args
+        self.frame, self.kind, self.seed, self.args, self.tag = frame, kind, seed, args, tag
+        targets = TARGETS if targets is None else targets
+        check_not_reserved([*targets, *SOURCE_SETS[self.source_set]])
         self.test = {
-            t: split_rows(np.flatnonzero(frame[t].notna().to_numpy()), kind, seed, scaffolds) for t in TARGETS
+            t: split_rows(np.flatnonzero(frame[t].notna().to_numpy()), kind, seed, scaffolds) for t in targets
         }
         self.sources = SOURCE_SETS[self.source_set]
         has_source = frame[self.sources].notna().any(axis=1).to_numpy().copy()
@@ -209,6 +274,7 @@ class Split:
             return None
         key = f"{self.kind}_seed{self.seed}_{model}"
         key += "" if self.source_set == "default" else f"_{self.source_set}"
+        key += f"_{self.tag}" if self.tag else ""
         return Path(self.args.cache_dir) / key
 
     def pretrained(self, name, **params):
@@ -320,15 +386,16 @@ class Split:
         """The sources' forest predictions for ``rows`` (see :meth:`source_feature_table`)."""
         return self.source_feature_table()[rows]
 
-    def training_rows(self, target, n_labels=None):
+    def training_rows(self, target, n_labels=None, repeat=0):
         """The target's training part, or its first ``n_labels`` rows in an order fixed by the seed.
 
-        The order is the same for every size, so smaller training sets are nested in larger ones.
+        The order is the same for every size, so smaller training sets are nested in larger ones;
+        ``repeat`` > 0 draws another order (another training set of the same size, same test part).
         """
         train = np.setdiff1d(np.flatnonzero(self.frame[target].notna().to_numpy()), self.test[target])
         if n_labels is None or n_labels >= len(train):
             return train
-        order = np.random.default_rng([self.seed, 2]).permutation(train)
+        order = np.random.default_rng([self.seed, 2, repeat] if repeat else [self.seed, 2]).permutation(train)
         return np.sort(order[:n_labels])
 
     def joint_training_set(self, target, train):
@@ -343,10 +410,10 @@ class Split:
         y.loc[~np.isin(rows, train), target] = np.nan
         return self.frame.smiles.iloc[rows].reset_index(drop=True), y
 
-    def run(self, method, target, n_labels=None):
+    def run(self, method, target, n_labels=None, repeat=0):
         frame = self.frame
         test = self.test[target]
-        train = self.training_rows(target, n_labels)
+        train = self.training_rows(target, n_labels, repeat)
         X_train, y_train = frame.smiles.iloc[train].reset_index(drop=True), frame[target].iloc[train]
         X_test, y_test = frame.smiles.iloc[test].reset_index(drop=True), frame[target].iloc[test].to_numpy()
         y_train = y_train.reset_index(drop=True)
@@ -361,16 +428,17 @@ class Split:
             start = time.perf_counter()
             model = self.gate(**params).fit(X, y)
             prediction = model.predict(X_test, tasks=target)
-        elif method in ("pretrain_head", "gate_add"):
+        elif method in ("pretrain_head", "gate_add", "gate_nearest"):
             if method == "pretrain_head":
                 base = self.pretrained("mtl", **NO_ALIGNMENT)
                 adder = self.gate(pretrained=base, **HEAD_ONLY)
             else:
                 base = self.pretrained("gate")
-                adder = self.gate(pretrained=base)
+                adder = self.gate(pretrained=base, **({"chart_init": "nearest"} if method == "gate_nearest" else {}))
             start = time.perf_counter()
             prediction, spread = adder.fit(X_train, y_train).predict(X_test, return_std=True)
             extra["spearman_std_vs_abs_error"] = float(spearmanr(spread, np.abs(prediction - y_test)).statistic)
+            extra["start"] = adder.added_tasks_[-1]["chart_init"]
         elif method in ("rf", "rf_stacked"):
             features_train, features_test = self.fingerprints(train), self.fingerprints(test)
             if method == "rf_stacked":
@@ -396,7 +464,7 @@ class Split:
 def runs_table(runs, frame):
     """The runs as a table, with relative RMSE (RMSE / sd of the target over physprop)."""
     table = pd.DataFrame(runs)
-    sd = {t: float(frame[t].std()) for t in TARGETS}
+    sd = {t: float(frame[t].std()) for t in set(table.target)}
     table["relative_rmse"] = table.rmse / table.target.map(sd)
     return table
 
