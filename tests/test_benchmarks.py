@@ -270,3 +270,33 @@ def test_distilled_copy_trains_a_copy_kept_near_the_sources_and_restores_the_pac
     assert last_gap[1000.0] < 0.5 * last_gap[0.0]  # the term holds the copy near the sources' predictions
     assert GATELoss.forward is original_loss  # the monkeypatch ends with the block
 
+
+
+def test_the_evaluation_columns_are_never_a_benchmark_source_or_target():
+    from gate_sklearn.datasets import PHYSPROP_EVALUATION_COLUMNS
+
+    harness = import_benchmark("harness")
+    used = {c for s in harness.SOURCE_SETS.values() for c in s} | set(harness.TARGETS)
+    used |= {t for family in harness.FAMILIES.values() for t in family["targets"]}
+    assert not used & set(PHYSPROP_EVALUATION_COLUMNS)
+    with pytest.raises(ValueError, match="reserved for independent evaluation"):
+        harness.check_not_reserved(["Tb_K", PHYSPROP_EVALUATION_COLUMNS[0]])
+
+
+def test_no_test_molecule_of_any_suite_target_is_pre_trained_on():
+    harness = import_benchmark("harness")
+    rng = np.random.default_rng(0)
+    n = 200
+    frame = pd.DataFrame({"smiles": [f"C{'C' * i}O" for i in range(n)], "Tb_K": rng.normal(size=n)})
+    frame["Tm_K"], frame["logP"] = rng.normal(size=n), rng.normal(size=n)
+    targets = ["Tc_K", "ESOL_logS"]
+    for target in targets:
+        frame[target] = np.where(rng.random(n) < 0.3, rng.normal(size=n), np.nan)
+    args = argparse.Namespace(max_source_molecules=None, max_iter=1, cache_dir=None)
+    split = harness.Split(frame, "random", 0, args, scaffolds=None, targets=targets, tag="suite")
+    for target in targets:
+        assert len(split.test[target]) > 0 and not set(split.test[target]) & set(split.source_rows)
+        small = [split.training_rows(target, 10, repeat) for repeat in range(3)]
+        assert all(len(rows) == 10 and not set(rows) & set(split.test[target]) for rows in small)
+        assert len({tuple(rows) for rows in small}) == 3  # each draw is another training set
+        np.testing.assert_array_equal(split.training_rows(target, 10), small[0])  # draw 0 is the nested order
