@@ -9,8 +9,9 @@ every target's test molecules) do not depend on the size and are trained once
 per split and seed (``--cache-dir`` reuses them across runs).
 
 Methods (``--methods``): ``stl``, ``rf``, ``rf_stacked``, ``pretrain_head``,
-``gate_add`` by default; ``mtl_joint`` and ``gate_joint`` (a full retraining on
-sources + target for every size) are accepted but slow on a CPU.
+``gate_add`` by default; ``gate_nearest`` (task addition with the nearest-chart
+start forced), ``mtl_joint`` and ``gate_joint`` (a full retraining on sources +
+target for every size, slow on a CPU) on request.
 
 Usage::
 
@@ -232,7 +233,7 @@ def parse_args():
     return args
 
 
-NEURAL = {"stl", "mtl_joint", "pretrain_head", "gate_joint", "gate_add"}  # the methods a training budget applies to
+NEURAL = {"stl", "mtl_joint", "pretrain_head", "gate_joint", "gate_add", "gate_nearest"}  # the methods a training budget applies to
 
 
 def kept_runs(args, sizes):

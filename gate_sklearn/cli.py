@@ -149,8 +149,9 @@ def _info(args):
         origin = "added" if task in added else "fitted"
         start = added.get(task, {})
         # Models saved before chart_init existed record no start.
-        started = f"; started from {start['initialised_from']} (r = {start['initial_correlation']:.2f})" \
-            if start.get("initialised_from") else ""
+        started = f"; {start['chart_init']} start" if start.get("chart_init") else ""
+        if start.get("initialised_from"):
+            started += f" from {start['initialised_from']} (r = {start['initial_correlation']:.2f})"
         print(f"  {task:<24} {origin:<7} mean {mean:.4g}, sd {scale:.4g}{started}")
     base = ", ".join(f"{k}={v}" for k, v in model.base_params_.items())
     print(f"architecture: {base}")

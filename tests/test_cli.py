@@ -57,7 +57,9 @@ def test_add_task_then_predict(files, fitted, capsys):
     assert main(["info", str(extended)]) == 0
     added = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("expt")]
     start = GATERegressor.load(extended).added_tasks_[-1]
-    assert added and "added" in added[0] and f"started from {start['initialised_from']} (r = " in added[0]
+    assert added and "added" in added[0] and f"{start['chart_init']} start" in added[0]
+    if start["initialised_from"] is not None:
+        assert f"start from {start['initialised_from']} (r = " in added[0]
 
     out = files / "predictions.csv"
     assert main(["predict", str(extended), str(files / "molecules.csv"), "--out", str(out), "--std", "-q"]) == 0

@@ -105,6 +105,18 @@ def test_an_interrupt_in_the_first_epoch_leaves_the_estimator_unfitted(data, epo
     assert not hasattr(estimator, "net_")
 
 
+def test_an_interrupt_while_choosing_the_start_stops_the_whole_addition(data, epochs):
+    # chart_init="auto" trains several trial starts; Ctrl-C in one of them must not just end that trial.
+    X, y = data
+    model = GATERegressor(max_iter=2, **TINY).fit(X, y.logS)
+    before = copy.deepcopy(model.net_.module_.state_dict())
+    epochs["fail_at"] = 2  # during the second epoch of the first trial
+    with pytest.raises(KeyboardInterrupt, match="choosing its start"):
+        model.add_task(X, y.length, max_iter=3, chart_init="auto")
+    assert model.tasks_ == ["logS"] and model.added_tasks_ == []
+    assert _same_weights(model.net_.module_, before)
+
+
 # -- checkpoints and resuming ---------------------------------------------------------------------
 
 RUN = dict(max_iter=8, early_stopping=True, n_iter_no_change=20, learning_rate_init=0.01, **TINY)
