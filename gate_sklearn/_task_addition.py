@@ -208,8 +208,13 @@ def add_tasks(estimator, X, y, name, params):
 
 
 def source_model(pretrained):
-    """The fitted model given as ``pretrained`` (unwrapped from a FrozenEstimator)."""
+    """The fitted model given as ``pretrained``: unwrapped from a FrozenEstimator, or loaded by name."""
     from .estimator import GATERegressor
+
+    if isinstance(pretrained, str):
+        from .pretrained._registry import shared_model
+
+        return shared_model(pretrained)
 
     source = pretrained.estimator if isinstance(pretrained, FrozenEstimator) else pretrained
     if not isinstance(source, GATERegressor):

@@ -114,8 +114,11 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         then the best is trained on all; it costs several additions. With
         fewer than 3 labels nothing is copied. ``added_tasks_`` records each
         start, and the scores behind a choice.
-    pretrained : GATERegressor, default=None
-        A fitted model to extend. ``fit(X, y)`` then works on a deep copy of
+    pretrained : GATERegressor or str, default=None
+        A fitted model to extend, or the name of a model shipped with the
+        package (:func:`gate_sklearn.pretrained.available_models`, e.g.
+        ``"moses-physchem"``; read offline, once per process, checksum
+        verified). ``fit(X, y)`` then works on a deep copy of
         it and adds y's task(s) with :meth:`add_task`, using this estimator's
         training and alignment parameters; ``predict`` returns the added
         task(s) only (the source tasks stay reachable with ``tasks=``). The
@@ -241,7 +244,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         "max_mapping_partners": [_POSITIVE_INT],
         "private_branch_size": [Interval(numbers.Integral, 0, None, closed="left")],
         "chart_init": [StrOptions({"auto", "nearest", "random", "fine_tune"})],
-        "pretrained": [None, HasMethods(["predict"])],
+        "pretrained": [None, HasMethods(["predict"]), str],
         "max_iter": [_POSITIVE_INT],
         "batch_size": [_POSITIVE_INT],
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
@@ -337,7 +340,10 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         n_features = getattr(self, "n_features_in_", None)
         if hasattr(self, "base_params_"):
             return Architecture.from_params(self.base_params_, n_features)
-        source = getattr(self.pretrained, "estimator", self.pretrained)  # unwrapped from a FrozenEstimator
+        source = self.pretrained
+        if isinstance(source, str):  # a shipped model, by name
+            source = _task_addition.source_model(source)
+        source = getattr(source, "estimator", source)  # unwrapped from a FrozenEstimator
         if isinstance(source, GATERegressor):
             return source._architecture()
         return Architecture.from_params({name: getattr(self, name) for name in ARCHITECTURE_PARAMS}, n_features)
