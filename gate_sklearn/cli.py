@@ -4,6 +4,7 @@
 
     gate-sklearn fit data.csv --smiles-column smiles --targets Tb Tm --out model.gate
     gate-sklearn add-task model.gate new.csv --target Tc
+    gate-sklearn add-task --pretrained moses-physchem new.csv --target Tc --out model.gate
     gate-sklearn predict model.gate molecules.csv --out predictions.csv
     gate-sklearn info model.gate
 
@@ -21,6 +22,7 @@ import warnings
 from pathlib import Path
 
 EXAMPLES = """examples:
+  gate-sklearn add-task --pretrained moses-physchem ppb.csv --target ppb --out ppb.gate
   gate-sklearn fit physprop.csv --targets Tb_K Tm_K logP --out sources.gate
   gate-sklearn add-task sources.gate critical.csv --target Tc_K --out with_tc.gate
   gate-sklearn predict with_tc.gate molecules.csv --out predictions.csv --std
@@ -94,7 +96,18 @@ def _fit(args):
 def _add_task(args):
     from . import GATERegressor
 
-    model = GATERegressor.load(args.model)
+    if args.pretrained is not None:
+        from . import pretrained
+
+        if args.model is not None:
+            raise CommandError(f"give a model file ({args.model}) or --pretrained {args.pretrained}, not both")
+        if args.out is None:
+            raise CommandError("--pretrained needs --out, the model file to write")
+        model = pretrained.load(args.pretrained)
+    elif args.model is None:
+        raise CommandError("give the model file to extend, or --pretrained NAME (a shipped model)")
+    else:
+        model = GATERegressor.load(args.model)
     frame = _read_table(args.data, args.smiles_column, [args.target])
     options = _parse_settings(args.set)
     options.setdefault("verbose", 0 if args.quiet else 1)
@@ -192,7 +205,11 @@ def build_parser():
     fit.set_defaults(run=_fit)
 
     add = commands.add_parser("add-task", help="add a property to a fitted model (trains only its modules)")
-    add.add_argument("model", help="model file (.gate)")
+    add.add_argument("model", nargs="?", help="model file (.gate); or use --pretrained")
+    add.add_argument(
+        "--pretrained", metavar="NAME",
+        help="start from a model shipped with the package instead of a file (e.g. moses-physchem)",
+    )
     add.add_argument("data", help="CSV file with a SMILES column and the new target")
     add.add_argument("--target", required=True, help="column of the new property (also its task name)")
     add.add_argument("--out", help="model file to write (default: replace MODEL once the new one is written)")

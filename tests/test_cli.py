@@ -125,20 +125,18 @@ def test_the_installed_command(fitted, files):
     assert done.returncode == 2 and "--targets" in done.stderr
 
 
-def test_the_quick_start_job_runs_with_the_default_budget(monkeypatch, capsys):
-    """``python -m gate_sklearn`` (the README's main job) on a small sample of its own data."""
+def test_the_quick_start_job_adds_the_bundled_sets_to_the_shipped_model(monkeypatch, capsys):
+    """``python -m gate_sklearn`` (the README's main job) on small samples of its own data."""
     import gate_sklearn.__main__ as quick_start
 
-    full = quick_start.bundled_multitask_frame
+    full = quick_start.bundled_sets
 
     def sample():
-        smiles, y = full()
-        rows = np.random.default_rng(0).permutation(len(smiles))[:300]
-        return smiles.iloc[rows].reset_index(drop=True), y.iloc[rows].reset_index(drop=True)
+        return {task: (list(X[:60]), np.asarray(y[:60])) for task, (X, y) in full().items()}
 
-    monkeypatch.setattr(quick_start, "bundled_multitask_frame", sample)
+    monkeypatch.setattr(quick_start, "bundled_sets", sample)
     assert quick_start.main(["--max-iter", "2"]) == 0
     out = capsys.readouterr().out
-    # 300 rows: no early stopping by default, so no validation score to print.
-    assert "2 epochs" in out and "validation" not in out
+    assert "Loaded moses-physchem" in out and "tasks pre-trained on" in out
     assert all(task in out for task in ("logSolubility", "hydration_free_energy", "logD"))
+    assert "the pre-trained ones are unchanged" in out
