@@ -15,7 +15,8 @@ over those draws.
 Methods (``harness.METHODS``): ``stl`` (the package's single-task model), ``pretrain_head`` (a new
 head on the frozen embedding of a conventionally pre-trained model), ``gate_nearest`` (task addition
 with the nearest-chart start), ``gate_add`` (task addition with the package defaults, which choose
-the start on the new labels), and the others the harness offers (forests, joint retraining,
+the start on the new labels), ``gate_shipped`` (task addition from the model shipped with the
+package, whose corpus holds out every target molecule), and the others the harness offers (forests, joint retraining,
 chemprop) with ``--methods``.
 
 Usage::
@@ -23,6 +24,9 @@ Usage::
     python benchmarks/transfer_suite.py --splits random --seeds 0 --sizes 25 100 --repeats 3 \\
         --max-source-molecules 6000 --pretrain-max-iter 50 --cache-dir .cache/suite
     python benchmarks/transfer_suite.py --quick            # minutes; writes *_quick files
+
+Methods that do not read the split's pre-training (single-task, forests, the shipped model) run once
+per target, split, seed, size and draw, and are reported under every family that asks that target.
 
 Writes ``results/transfer_suite/<name>.{md,json}`` (``--results-name``) after every run; a stopped
 run resumes from its JSON.
@@ -59,15 +63,15 @@ def family_table(table):
     return cell.groupby(["family", "size", "method"], sort=False).mean().unstack("method")
 
 
-def paired_differences(table):
-    """Task addition against the better of the baselines, per target and size: mean and sd over draws."""
+def paired_differences(table, method="gate_add", against=BASELINES):
+    """``method`` against the better of ``against``, per target and size: mean, sd, count and worst over draws."""
     wide = table.pivot_table(
         index=["family", "target", "size", "split", "seed", "repeat"], columns="method", values="rmse", sort=False
     )
-    if not {"gate_add", *BASELINES} <= set(wide.columns):
+    if not {method, *against} <= set(wide.columns):
         return None
-    best = wide[list(BASELINES)].min(axis=1)
-    change = (wide["gate_add"] / best - 1).rename("change")
+    best = wide[list(against)].min(axis=1)
+    change = (wide[method] / best - 1).rename("change")
     return change.groupby(["family", "target", "size"], sort=False).agg(["mean", "std", "count", "max"])
 
 
@@ -130,6 +134,32 @@ def report(runs, frame, args, minutes, complete):
         worse = changes[changes["mean"] > 0.02]
         lines += ["", f"Cells where task addition is on average more than 2 % worse than that baseline: "
                   f"{len(worse)} of {len(changes)}."]  # fmt: skip
+    shipped = paired_differences(table, "gate_shipped", ("gate_add",))
+    if shipped is not None:
+        by_family = shipped.groupby(level=["family", "size"], sort=False)["mean"].mean()
+        lines += [
+            "",
+            "Task addition from the shipped model against task addition from the suite's own pre-training "
+            "(both with the package defaults), per draw: RMSE change (negative: the shipped model is better), "
+            "mean over the targets of each family, then per target:",
+            "",
+            "| family | size | change |",
+            "|---|---:|---:|",
+        ]
+        lines += [f"| {f} | {size} | {100 * v:+.1f} % |" for (f, size), v in by_family.items()]
+        lines += ["", "| family | target | size | change | worst | draws |", "|---|---|---:|---:|---:|---:|"]
+        for (family, target, size), row in shipped.iterrows():
+            sd = "" if row["count"] < 2 else f" ± {100 * row['std']:.1f}"
+            lines.append(
+                f"| {family} | {target} | {size} | {100 * row['mean']:+.1f}{sd} % | {100 * row['max']:+.1f} % "
+                f"| {int(row['count'])} |"
+            )
+        against = paired_differences(table, "gate_shipped")
+        if against is not None:
+            worse = against[against["mean"] > 0.02]
+            lines += ["", "From the shipped model, cells on average more than 2 % worse than the better of "
+                      f"single-task and the frozen-embedding head: {len(worse)} of {len(against)}"
+                      + (f" ({', '.join(f'{f} {t} {s}' for f, t, s in worse.index)})." if len(worse) else ".")]
     if "start" in table:
         starts = table[table.method == "gate_add"].groupby(["family", "size"], sort=False).start.value_counts().unstack(fill_value=0)
         lines += ["", "Starts chosen by the defaults (`chart_init=\"auto\"`), runs per family and size:", "",
@@ -217,8 +247,14 @@ def main():
                                 key = (kind, seed, family, target, "all" if size is None else str(size), repeat, method)
                                 if key in done:
                                     continue
-                                result = split.run(method, target, size, repeat=repeat)
                                 run = dict(zip(("split", "seed", "family", "target", "size", "repeat", "method"), key))
+                                same = [r for r in runs if method in harness.FAMILY_INDEPENDENT
+                                        and all(r[k] == v for k, v in run.items() if k != "family")]
+                                if same:  # the same model on the same data: reported for this family too
+                                    runs.append({**same[0], "family": family, "copied_from": same[0]["family"]})
+                                    done.add(key)
+                                    continue
+                                result = split.run(method, target, size, repeat=repeat)
                                 runs.append({**run, **result, "pretrain_s": dict(split.pretrain_s)})
                                 done.add(key)
                                 print(json.dumps({k: v for k, v in runs[-1].items() if k != "pretrain_s"}), flush=True)
