@@ -323,3 +323,34 @@ def test_transfer_suite_report_pairs_draws_and_leaves_one_family_out():
     # critical and solution but loses badly on weak, so no choice holds everywhere.
     assert "| critical | GATE + add_task (0.640 against 0.711) | 0.640 against 0.569 | no |" in text
     assert "| weak | GATE + add_task, nearest-chart start (0.569 against 0.640) | 0.852 against 0.640 | no |" in text
+
+
+def test_transfer_suite_compares_the_shipped_model_with_the_suites_pretraining():
+    suite = import_benchmark("transfer_suite")
+    frame = pd.DataFrame({"A": [0.0, 2.0]})
+    error = {"stl": 1.0, "pretrain_head": 1.2, "gate_add": 0.9, "gate_shipped": 0.72}
+    runs = [dict(split="random", seed=0, family="critical", target="A", size="25", repeat=r, method=m, rmse=e,
+                 fit_s=1.0, start="nearest") for r in range(2) for m, e in error.items()]  # fmt: skip
+    args = argparse.Namespace(splits=["random"], seeds=[0], sizes=[25], repeats=2, max_source_molecules=None,
+                              pretrain_max_iter=1, max_iter=None)  # fmt: skip
+    text = suite.report(runs, frame, args, minutes=1.0, complete=True)
+    assert "| critical | 25 | -20.0 % |" in text  # 0.72 / 0.9 - 1
+    assert "| critical | A | 25 | -20.0 ± 0.0 % | -20.0 % | 2 |" in text
+    assert "better of single-task and the frozen-embedding head: 0 of 1." in text
+
+
+def test_the_shipped_model_never_saw_a_suite_target_molecule():
+    pytest.importorskip("chemicals")
+    from gate_sklearn import pretrained
+    from gate_sklearn.pretrained._corpus import HELD_OUT_BUNDLED
+
+    harness = import_benchmark("harness")
+    assert set(harness.TARGETS) <= set(pretrained.HELD_OUT_PHYSPROP_COLUMNS)
+    loaders = {loader for loader, _ in harness.SOLUTION_TARGETS.values()}
+    assert loaders <= set(HELD_OUT_BUNDLED.values())
+    assert not set(pretrained.PHYSPROP_TASKS) & {c for c in harness.TARGETS + list(harness.SOLUTION_TARGETS)}
+    frame = harness.suite_frame()
+    targets = harness.TARGETS + list(harness.SOLUTION_TARGETS)
+    assert set(frame.loc[frame[targets].notna().any(axis=1), "smiles"]) <= pretrained.held_out_smiles()
+    assert harness.SHIPPED_MODEL in pretrained.available_models()
+    assert "gate_shipped" in harness.FAMILY_INDEPENDENT and "gate_add" not in harness.FAMILY_INDEPENDENT

@@ -15,6 +15,7 @@ PUBLIC_MODULES = [
     "gate_sklearn.exceptions",
     "gate_sklearn.nn",
     "gate_sklearn.callbacks",
+    "gate_sklearn.pretrained",
 ]
 
 

@@ -12,17 +12,17 @@ The models are package data, read offline, checksum-verified on load, and
 rebuilt from scratch by ``python -m gate_sklearn.pretrained build``.
 """
 
-from ._corpus import HELD_OUT_BUNDLED, HELD_OUT_PHYSPROP_COLUMNS, PHYSPROP_TASKS, build_corpus, held_out_smiles
-from ._descriptors import DESCRIPTOR_TASKS, DESCRIPTORS, compute_descriptors
+from ._build import build
+from ._corpus import HELD_OUT_PHYSPROP_COLUMNS, PHYSPROP_TASKS, build_corpus, held_out_smiles
+from ._descriptors import DESCRIPTOR_TASKS, compute_descriptors
 from ._registry import available_models, load, model_card
 
 __all__ = [
-    "DESCRIPTORS",
     "DESCRIPTOR_TASKS",
-    "HELD_OUT_BUNDLED",
     "HELD_OUT_PHYSPROP_COLUMNS",
     "PHYSPROP_TASKS",
     "available_models",
+    "build",
     "build_corpus",
     "compute_descriptors",
     "held_out_smiles",

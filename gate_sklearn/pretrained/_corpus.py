@@ -21,6 +21,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 from rdkit import Chem
+from rdkit.Chem import Descriptors
 from rdkit.rdBase import BlockLogs
 
 from ..datasets import PHYSPROP_EVALUATION_COLUMNS, load_esol, load_freesolv, load_lipophilicity, load_physprop
@@ -28,9 +29,11 @@ from ..utils._parallel import parallel_map_chunks
 
 # Measured physprop properties used as pre-training tasks. Not among them: the target quantities of the
 # studies (critical constants from any source, enthalpy of vaporisation at the boiling point) and the
-# evaluation columns. The CRC copies of Tb and Tm add little beside the merged columns.
+# evaluation columns. The CRC copies of Tb and Tm add little beside the merged columns. The liquid
+# density enters as the molar volume (molar mass / density): extensive, as most targets that depend
+# on size are (see the user guide, "What to pre-train on").
 PHYSPROP_TASKS = (
-    "Tb_K", "Tm_K", "logP", "density_kg_m3_CRC", "RI_CRC", "Hvap298_kJ_mol",
+    "Tb_K", "Tm_K", "logP", "Vm_liquid_cm3_mol", "RI_CRC", "Hvap298_kJ_mol",
     "Hf_gas_kJ_mol_Yaws", "S0_gas_J_molK_Yaws",
 )
 # physprop columns whose molecules are held out of the corpus (targets of the studies, evaluation columns).
@@ -53,6 +56,11 @@ def canonical_smiles(smiles, *, n_jobs=None, verbose=0):
         _canonical_chunk, list(smiles), n_jobs=n_jobs, verbose=verbose, desc="Canonical SMILES", chunk_size=5000
     )
     return [s for chunk in chunks for s in chunk]
+
+
+def _molar_mass(smiles):
+    with BlockLogs():
+        return np.array([Descriptors.MolWt(Chem.MolFromSmiles(s)) for s in smiles])
 
 
 def held_out_smiles(physprop=None):
@@ -102,8 +110,9 @@ def build_corpus(moses_wheel=None, *, n_moses=0, n_physprop=None, random_state=0
     rng = np.random.default_rng(random_state)
     physprop = load_physprop().frame
     held_out = held_out_smiles(physprop)
-    frame = physprop[["smiles", *PHYSPROP_TASKS]].assign(smiles=canonical_smiles(physprop["smiles"], n_jobs=n_jobs))
-    frame = frame.dropna(subset=["smiles"])
+    frame = physprop.assign(smiles=canonical_smiles(physprop["smiles"], n_jobs=n_jobs)).dropna(subset=["smiles"])
+    frame = frame.assign(Vm_liquid_cm3_mol=1000.0 * _molar_mass(frame["smiles"]) / frame["density_kg_m3_CRC"])
+    frame = frame[["smiles", *PHYSPROP_TASKS]]
     frame = frame[~frame["smiles"].isin(held_out) & frame[list(PHYSPROP_TASKS)].notna().any(axis=1)]
     frame = frame.groupby("smiles", as_index=False, sort=False).first()  # stereo written out of the SMILES
     if n_physprop is not None and n_physprop < len(frame):
