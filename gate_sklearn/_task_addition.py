@@ -207,15 +207,20 @@ def add_tasks(estimator, X, y, name, params):
     return names_given
 
 
-def source_model(pretrained):
-    """The fitted model given as ``pretrained``: unwrapped from a FrozenEstimator, or loaded by name."""
+def source_model(pretrained, strict=True):
+    """The fitted model given as ``pretrained``: unwrapped from a FrozenEstimator, or loaded by name.
+
+    With ``strict=False`` (reading its architecture, perhaps before it is fitted), None instead of an
+    error where there is no model to read.
+    """
     from .estimator import GATERegressor
+    from .pretrained._registry import available_models, shared_model
 
     if isinstance(pretrained, str):
-        from .pretrained._registry import shared_model
-
-        return shared_model(pretrained)
-
+        return shared_model(pretrained) if strict or pretrained in available_models() else None
+    if not strict:
+        source = getattr(pretrained, "estimator", pretrained)
+        return source if isinstance(source, GATERegressor) else None
     source = pretrained.estimator if isinstance(pretrained, FrozenEstimator) else pretrained
     if not isinstance(source, GATERegressor):
         raise TypeError(f"pretrained must be a fitted GATERegressor, got {type(source).__name__}.")

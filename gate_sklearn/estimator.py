@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import _inference, _inputs, _task_addition
+from .pretrained import available_models
 from ._architecture import ARCHITECTURE_PARAMS, Architecture
 from ._fitting import history_record, resolve_device, seeded_torch, set_history, train
 from ._persistence import SavedModelMixin
@@ -115,18 +116,16 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         fewer than 3 labels nothing is copied. ``added_tasks_`` records each
         start, and the scores behind a choice.
     pretrained : GATERegressor or str, default=None
-        A fitted model to extend, or the name of a model shipped with the
-        package (:func:`gate_sklearn.pretrained.available_models`, e.g.
-        ``"moses-physchem"``; read offline, once per process, checksum
-        verified). ``fit(X, y)`` then works on a deep copy of
-        it and adds y's task(s) with :meth:`add_task`, using this estimator's
-        training and alignment parameters; ``predict`` returns the added
-        task(s) only (the source tasks stay reachable with ``tasks=``). The
-        architecture is the pre-trained model's; the object passed is never
-        modified, and :func:`~sklearn.base.clone` shares it rather than
-        copying it unfitted, so cross-validation and grid search work. To
-        search over several pre-trained models, wrap each in
-        :class:`sklearn.frozen.FrozenEstimator`.
+        A fitted model to extend, or the name of a shipped one
+        (:func:`gate_sklearn.pretrained.available_models`, loaded once per
+        process). ``fit(X, y)`` then works on a deep copy of it and adds y's
+        task(s) with :meth:`add_task`, using this estimator's training and
+        alignment parameters; ``predict`` returns the added task(s) only (the
+        source tasks stay reachable with ``tasks=``). The architecture is the
+        pre-trained model's; the object passed is never modified, and
+        :func:`~sklearn.base.clone` shares it rather than copying it
+        unfitted, so cross-validation and grid search work. To search over
+        several, give their names or wrap each in :class:`~sklearn.frozen.FrozenEstimator`.
     max_iter : int, default=100
         Maximum number of epochs.
     batch_size : int, default=64
@@ -244,7 +243,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         "max_mapping_partners": [_POSITIVE_INT],
         "private_branch_size": [Interval(numbers.Integral, 0, None, closed="left")],
         "chart_init": [StrOptions({"auto", "nearest", "random", "fine_tune"})],
-        "pretrained": [None, HasMethods(["predict"]), str],
+        "pretrained": [None, HasMethods(["predict"]), StrOptions(set(available_models()))],
         "max_iter": [_POSITIVE_INT],
         "batch_size": [_POSITIVE_INT],
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither"), StrOptions({"auto"})],
@@ -340,11 +339,8 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         n_features = getattr(self, "n_features_in_", None)
         if hasattr(self, "base_params_"):
             return Architecture.from_params(self.base_params_, n_features)
-        source = self.pretrained
-        if isinstance(source, str):  # a shipped model, by name
-            source = _task_addition.source_model(source)
-        source = getattr(source, "estimator", source)  # unwrapped from a FrozenEstimator
-        if isinstance(source, GATERegressor):
+        source = _task_addition.source_model(self.pretrained, strict=False)  # None until one can be read
+        if source is not None:
             return source._architecture()
         return Architecture.from_params({name: getattr(self, name) for name in ARCHITECTURE_PARAMS}, n_features)
 
