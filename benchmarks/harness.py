@@ -237,7 +237,10 @@ def method_label(method, mine, part):
 
 
 def rmse(y_true, y_pred):
-    return float(np.sqrt(np.mean((np.asarray(y_true, float) - np.asarray(y_pred, float)) ** 2)))
+    y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
+    if y_true.shape != y_pred.shape:  # (n,) against (n, 1) would broadcast to every pair of rows
+        raise ValueError(f"rmse: true values of shape {y_true.shape} against predictions of shape {y_pred.shape}.")
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
 
 
 class Split:
