@@ -44,7 +44,8 @@ def main(argv=None):
     corpus, built = manifest["corpus"], manifest["build"]
     print(f"Built {manifest['name']}: {corpus['molecules']} molecules ({corpus['physprop']} physprop, "
           f"{corpus['moses']} MOSES), {len(manifest['tasks'])} tasks, {built['epochs']} epochs in "
-          f"{built['fit_seconds'] / 60:.1f} min; {manifest['size_bytes'] / 1e6:.1f} MB, sha256 {manifest['sha256'][:12]}")
+          f"{built['fit_seconds'] / 60:.1f} min; {manifest['size_bytes'] / 1e6:.1f} MB, "
+          f"sha256 {manifest['sha256'][:12]}")
     for task, score in manifest["tasks"].items():
         r2 = "   n/a" if score["validation_r2"] is None else f"{score['validation_r2']:6.3f}"
         print(f"  {task:<24} validation R^2 {r2}  ({score['validation_values']} molecules)")

@@ -111,7 +111,8 @@ def build(
     out_dir = _MODELS_DIR if out_dir is None else Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     corpus_settings = {
-        "n_moses": n_moses, "n_physprop": n_physprop, "random_state": random_state, "physprop_tasks": list(PHYSPROP_TASKS),
+        "n_moses": n_moses, "n_physprop": n_physprop, "random_state": random_state,
+        "physprop_tasks": list(PHYSPROP_TASKS),
     }
     corpus = _stage(
         work_dir, "corpus", corpus_settings,
