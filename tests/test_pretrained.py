@@ -5,6 +5,7 @@ import io
 import json
 import shutil
 import socket
+import subprocess
 import zipfile
 
 import numpy as np
@@ -45,6 +46,17 @@ def test_the_model_is_listed_with_its_card():
     assert set(pretrained.DESCRIPTOR_TASKS) <= tasks and set(pretrained.PHYSPROP_TASKS) <= tasks
     # The pre-training never used a held-out column (studies' targets, evaluation columns) as a task.
     assert not tasks & set(pretrained.HELD_OUT_PHYSPROP_COLUMNS)
+
+
+def test_the_model_files_are_not_hidden_from_git():
+    """A weights file that git ignores is missing from every clone, and so from every install."""
+    git = shutil.which("git")
+    checkout = _registry._MODELS_DIR.parents[2]
+    if git is None or not (checkout / ".git").exists():
+        pytest.skip("not a git checkout")
+    files = [str(path) for path in sorted(_registry._MODELS_DIR.iterdir()) if path.suffix in (".gate", ".json")]
+    ignored = subprocess.run([git, "-C", str(checkout), "check-ignore", *files], capture_output=True, text=True)
+    assert ignored.stdout == "", f"git ignores shipped model files: {ignored.stdout.split()}"
 
 
 def test_loads_offline_and_predicts_its_reference_molecules(no_network, shipped):
