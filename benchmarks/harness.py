@@ -53,6 +53,7 @@ STUDY_FOLDERS = {
     "predict_scale": "predict_scale",
     "transfer_suite": "transfer_suite",
     "pretrained_model": "pretrained_model",
+    "throughput": "throughput",
     "default_search": "archive/default_search",
     "private_branch": "archive/private_branch",
     "distilled_copy": "archive/distilled_copy",
@@ -90,6 +91,8 @@ def write_results(name, text, payload):
     """Write a study's report (Markdown) and its data (JSON) as ``<name>.md`` and ``<name>.json``."""
     result_path(name, ".md").write_text(text)
     result_path(name, ".json").write_text(json.dumps(payload, indent=2) + "\n")
+
+
 SOURCES = ["Tb_K", "Tm_K", "logP"]
 # Richer pre-training: abundant measured properties of the same table that measure
 # none of the targets' quantities (the *_Yaws columns, which mix in estimates of Tc, Pc, Vc and omega,

@@ -38,6 +38,19 @@ def test_ablation_quick_reads_out_every_variant():
 
 
 @pytest.mark.slow
+def test_throughput_quick_measures_its_own_process():
+    out = run_quick("throughput.py")
+    assert "| 200 | GATERegressor | 1 | " in out and "chemprop not run" in out
+    results = json.loads((BENCHMARKS / "results" / "throughput" / "throughput_quick.json").read_text())
+    (run,) = results["runs"]
+    # The peak is the fitting process's own: above what its imports held, and a plausible size.
+    assert run["rss_after_imports_mib"] < run["peak_rss_mib"] < 4096
+    assert run["epochs"] == 1 and run["fit_s"] > 0 and np.isfinite(run["train_rmse"])
+    assert set(results["featurization"]) == {
+        "RDKit MolFromSmiles (reference)", "graph featurizer, n_jobs=1", "graph featurizer, n_jobs=2"}
+
+
+@pytest.mark.slow
 def test_inference_paths_quick_reports_every_readout():
     out = run_quick("inference_paths.py")
     for readout in ("direct", "mean_mapped", "median_all", "guard_max", "guard_q99", "range_0", "range_0.25"):

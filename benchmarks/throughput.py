@@ -1,0 +1,227 @@
+"""Training and prediction speed and peak memory of GATERegressor and chemprop 2.x, on the same molecules.
+
+Each fit runs in a fresh process, so that its peak resident memory is its own: GATERegressor here,
+chemprop through ``throughput_chemprop_worker.py`` under the Python of a chemprop installation
+(``--chemprop-python``; chemprop's rows are left out without it). Both networks have hidden size
+300, depth 3, norm aggregation and batch 64, and train a fixed number of epochs (no early
+stopping, no validation part) on one target: the Crippen logP RDKit computes for each molecule.
+
+- fit throughput: molecule-epochs per second, from SMILES to a trained model (featurization
+  included, as a user pays it);
+- predict throughput: molecules per second, from SMILES to predictions of the same molecules;
+- peak memory: the process's peak resident set, and the same above what its imports hold.
+
+The same run measures featurization against RDKit's own parse rate, serially and with two
+workers, on the first molecules (as ``featurize.py`` does on the bundled sets).
+
+The molecules are drawn from the MOSES training set (``--moses-wheel``, the molsets 0.3.1 wheel:
+``pip download molsets==0.3.1 --no-deps``); without it, from the bundled sets and physprop, cycled
+when a size exceeds them (``--quick`` uses those, 200 molecules, one epoch).
+
+Usage::
+
+    python benchmarks/throughput.py --moses-wheel molsets-0.3.1-py3-none-any.whl \\
+        --chemprop-python /path/to/chemprop-env/bin/python          # 1k, 10k, 100k: about 1 h on 2 cores
+    python benchmarks/throughput.py --quick
+
+Resumable: a run already in the results file (same size, tool and epochs) is kept, not repeated
+(``--quick`` always starts afresh).
+Writes ``results/throughput/<name>.{md,json}``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rdkit import Chem, rdBase
+from rdkit.Chem import Crippen
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import harness  # noqa: E402
+from featurize import best_rate  # noqa: E402
+
+CHEMPROP_WORKER = HERE / "throughput_chemprop_worker.py"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per fit (default 2)")
+    parser.add_argument("--moses-wheel", help="molsets 0.3.1 wheel to draw the molecules from")
+    parser.add_argument("--chemprop-python", help="Python of an environment with chemprop 2.x")
+    parser.add_argument("--featurize-molecules", type=int, default=20000)
+    parser.add_argument("--results-name", default="throughput")
+    parser.add_argument("--quick", action="store_true", help="200 bundled molecules, one epoch")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # internal: one GATERegressor fit on this CSV
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.epochs, args.featurize_molecules = [200], 1, 200
+        args.results_name += "_quick"
+    return args
+
+
+def molecules(n, moses_wheel, seed=0):
+    """``n`` SMILES that RDKit parses, in a fixed random order, and their Crippen logP."""
+    if moses_wheel:
+        from gate_sklearn.pretrained._corpus import read_moses
+
+        pool = read_moses(moses_wheel)
+    else:
+        from gate_sklearn.datasets import load_esol, load_freesolv, load_lipophilicity, load_physprop
+
+        pool = [s for loader in (load_physprop, load_lipophilicity, load_esol, load_freesolv)
+                for s in loader().frame.smiles]  # fmt: skip
+    order = np.random.default_rng(seed).permutation(len(pool))
+    chosen, values = [], []
+    with rdBase.BlockLogs():
+        for i in order:
+            mol = Chem.MolFromSmiles(pool[i])
+            if mol is not None:
+                chosen.append(pool[i])
+                values.append(Crippen.MolLogP(mol))
+            if len(chosen) == n:
+                break
+    repeats = -(-n // len(chosen))  # a small pool is cycled
+    return pd.DataFrame({"smiles": (chosen * repeats)[:n], "y": (values * repeats)[:n]})
+
+
+def run_process(command):
+    """Run ``command``; its last stdout line as JSON, with the process's peak RSS in MiB."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # wait4 reports this child's own peak, where getrusage(RUSAGE_CHILDREN) gives the largest so far.
+    _, status, usage = os.wait4(process.pid, 0)
+    stdout, stderr = process.stdout.read(), process.stderr.read()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed ({process.returncode}):\n{stderr[-3000:]}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["peak_rss_mib"] = usage.ru_maxrss / 1024
+    return result
+
+
+def gate_worker(args):
+    """One fit and prediction of GATERegressor on ``args.worker`` (CSV); prints a JSON line."""
+    import resource
+
+    import torch
+
+    from gate_sklearn import GATERegressor
+
+    imported = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    frame = pd.read_csv(args.worker)
+    model = GATERegressor(hidden_size=300, depth=3, aggregation="norm", batch_size=64, max_iter=args.epochs,
+                          early_stopping=False, device="cpu", random_state=0)  # fmt: skip
+    start = time.perf_counter()
+    model.fit(frame.smiles, frame.y)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    prediction = model.predict(frame.smiles)
+    predict_s = time.perf_counter() - start
+    print(json.dumps({
+        "fit_s": fit_s, "predict_s": predict_s, "epochs": int(model.n_iter_), "n": len(frame),
+        "train_rmse": harness.rmse(frame.y.to_numpy(), prediction), "rss_after_imports_mib": imported,
+        "torch_threads": torch.get_num_threads(), "versions": {"torch": torch.__version__},
+    }))  # fmt: skip
+
+
+def featurization_rates(smiles):
+    from gate_sklearn.featurize import smiles_to_graphs
+
+    def parse():
+        with rdBase.BlockLogs():
+            for s in smiles:
+                Chem.MolFromSmiles(s)
+
+    rates = {"RDKit MolFromSmiles (reference)": best_rate(parse, len(smiles), 2)}
+    rates["graph featurizer, n_jobs=1"] = best_rate(lambda: smiles_to_graphs(smiles), len(smiles), 2)
+    rates["graph featurizer, n_jobs=2"] = best_rate(lambda: smiles_to_graphs(smiles, n_jobs=2), len(smiles), 2)
+    return rates
+
+
+def report(results, args):
+    runs = sorted(results["runs"], key=lambda r: (r["n"], r["tool"]))
+    lines = [
+        "# Training and prediction throughput: GATERegressor and chemprop", "",
+        f"Command: `python {' '.join(sys.argv)}`. {os.cpu_count()} CPU cores, {platform.machine()}, "
+        f"Python {platform.python_version()}, RDKit {rdBase.rdkitVersion}. Molecules: {results['molecules']}; "
+        "one target (Crippen logP). Both networks: hidden size 300, depth 3, norm aggregation, batch 64, "
+        "a fixed number of epochs, no validation part. Fit time runs from SMILES to a trained model "
+        "(featurization included), predict time from SMILES to predictions of the same molecules. Peak "
+        "memory: the fitting process's peak resident set (imports included), and above what its imports held.",
+        "",
+        "| molecules | tool | epochs | fit (molecule-epochs / s) | predict (molecules / s) | peak memory (MiB) "
+        "| above imports (MiB) | fit (s) | predict (s) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r['n']:,} | {r['tool']} | {r['epochs']} | {r['n'] * r['epochs'] / r['fit_s']:,.0f} | "
+            f"{r['n'] / r['predict_s']:,.0f} | {r['peak_rss_mib']:,.0f} | "
+            f"{r['peak_rss_mib'] - r['rss_after_imports_mib']:,.0f} | {r['fit_s']:.1f} | {r['predict_s']:.1f} |"
+        )
+    by_size = {}
+    for r in runs:
+        by_size.setdefault(r["n"], {})[r["tool"]] = r
+    ratios = [(n, tools["GATERegressor"], tools["chemprop"]) for n, tools in sorted(by_size.items())
+              if {"GATERegressor", "chemprop"} <= set(tools)]  # fmt: skip
+    if ratios:
+        lines += ["", "GATERegressor over chemprop (above 1: GATERegressor is faster or lighter):", "",
+                  "| molecules | fit throughput | predict throughput | peak memory, chemprop / GATE |",
+                  "|---:|---:|---:|---:|"]  # fmt: skip
+        for n, gate, chemprop in ratios:
+            fit = (chemprop["fit_s"] / chemprop["epochs"]) / (gate["fit_s"] / gate["epochs"])
+            lines.append(f"| {n:,} | {fit:.2f} | {chemprop['predict_s'] / gate['predict_s']:.2f} | "
+                         f"{chemprop['peak_rss_mib'] / gate['peak_rss_mib']:.2f} |")  # fmt: skip
+    elif not args.chemprop_python:
+        lines += ["", "chemprop not run: no `--chemprop-python` given."]
+    rates = results["featurization"]
+    parse = rates["RDKit MolFromSmiles (reference)"]
+    lines += ["", f"Featurization of the first {results['featurize_molecules']:,} molecules (best of 2 runs; every "
+              "rate includes the parse):", "", "| step | molecules / s | ratio to RDKit parse |", "|---|---:|---:|"]
+    lines += [f"| {name} | {rate:,.0f} | {rate / parse:.2f} |" for name, rate in rates.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.worker:
+        return gate_worker(args)
+    path = harness.result_path(args.results_name, ".json")
+    results = json.loads(path.read_text()) if path.exists() and not args.quick else {"runs": []}
+    frame = molecules(max(args.sizes), args.moses_wheel)
+    results["molecules"] = ("MOSES training set, random draw" if args.moses_wheel
+                            else "physprop and the bundled sets, random draw, cycled where too few")  # fmt: skip
+    results["featurize_molecules"] = min(args.featurize_molecules, len(frame))
+    results["featurization"] = featurization_rates(frame.smiles[: results["featurize_molecules"]].tolist())
+    tools = {"GATERegressor": [sys.executable, str(Path(__file__).resolve())]}
+    if args.chemprop_python:
+        tools["chemprop"] = [args.chemprop_python, str(CHEMPROP_WORKER)]
+    with tempfile.TemporaryDirectory(prefix="throughput_") as scratch:
+        for n in args.sizes:
+            data = Path(scratch) / f"molecules_{n}.csv"
+            frame.iloc[:n].to_csv(data, index=False)
+            for tool, command in tools.items():
+                done = any(r["n"] == n and r["tool"] == tool and r["epochs"] == args.epochs for r in results["runs"])
+                if done:
+                    continue
+                option = ["--worker", str(data)] if tool == "GATERegressor" else [str(data)]
+                run = {"tool": tool, **run_process([*command, *option, "--epochs", str(args.epochs)])}
+                results["runs"].append(run)
+                print(json.dumps(run), flush=True)
+                harness.write_results(args.results_name, report(results, args), results)
+    text = report(results, args)
+    harness.write_results(args.results_name, text, results)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
