@@ -46,6 +46,9 @@ def run_key(module, inputs, Y_std, settings, trainable_tasks, architecture=None)
         digest.update(np.ascontiguousarray(inputs).tobytes())
     else:
         for graph in inputs:
+            if isinstance(graph, str):  # featurize_per_batch=True: the SMILES stand for their graphs
+                digest.update(graph.encode() + b"\0")
+                continue
             for array in (graph.atom_features, graph.bond_features, graph.edge_index):
                 digest.update(np.ascontiguousarray(array).tobytes())
     digest.update(np.ascontiguousarray(Y_std).tobytes())

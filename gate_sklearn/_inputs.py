@@ -9,7 +9,7 @@ from sklearn.utils.validation import _num_samples, validate_data
 
 from ._architecture import ARCHITECTURE_PARAMS
 from ._targets import check_targets, rows_text
-from .featurize import InvalidSMILESWarning, MorganFingerprint, parse_smiles, smiles_to_graphs
+from .featurize import InvalidSMILESWarning, MorganFingerprint, check_smiles, parse_smiles, smiles_to_graphs
 from .training import DenseDataset, GraphDataset, collate_frozen_items, collate_graph_items
 from .utils._json import to_python
 
@@ -39,17 +39,21 @@ def check_feature_matrix(estimator, X, *, reset, first_row=0):
     return X
 
 
-def featurize(estimator, architecture, X, *, reset, on_invalid, verbose, first_row=0):
+def featurize(estimator, architecture, X, *, reset, on_invalid, verbose, first_row=0, per_batch=False):
     """Turn X into model inputs for its valid rows.
 
     Returns ``(inputs, valid)``: a list of graphs or a float32 matrix for the
     valid rows, and the boolean validity mask over all rows. ``estimator`` is
     where a precomputed matrix's ``n_features_in_`` is checked (and set, with
-    ``reset``).
+    ``reset``). ``per_batch`` (graphs only): the valid rows' SMILES instead of
+    their graphs, which the batches featurize as training draws them.
     """
     if architecture.featurizer == "precomputed":
         matrix = check_feature_matrix(estimator, X, reset=reset, first_row=first_row)
         return matrix, np.ones(_num_samples(X), dtype=bool)
+    if architecture.graphs and per_batch:
+        values, valid = check_smiles(X, on_invalid=on_invalid, n_jobs=estimator.n_jobs, verbose=verbose)
+        return [str(value) for value in values[valid]], valid
     if architecture.graphs:
         graphs, valid = smiles_to_graphs(X, on_invalid=on_invalid, n_jobs=estimator.n_jobs, verbose=verbose)
         return [g for g in graphs if g is not None], valid
@@ -116,7 +120,7 @@ def check_fit_data(estimator, X, y, *, reset):
         estimator.base_params_ = {name: to_python(getattr(estimator, name)) for name in ARCHITECTURE_PARAMS}
     inputs, valid = featurize(
         estimator, estimator._architecture(), X, reset=reset, on_invalid=estimator.on_invalid,
-        verbose=estimator.verbose or 0,
+        verbose=estimator.verbose or 0, per_batch=estimator.featurize_per_batch,
     )  # fmt: skip
     Y = Y[valid]
     if not valid.all():

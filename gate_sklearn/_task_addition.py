@@ -4,6 +4,7 @@ import copy
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -231,6 +232,19 @@ def source_model(pretrained, strict=True):
 def is_fitted_attribute(name):
     """Whether an attribute name is fitted state (``name_``, and the private ``_y_ndim``)."""
     return name == "_y_ndim" or (name.endswith("_") and not name.startswith("_"))
+
+
+def clone_sharing_pretrained(estimator):
+    """``clone(estimator)`` whose ``pretrained`` model is the same object, not an unfitted clone of it."""
+    params = estimator.get_params(deep=False)
+    pretrained = params.pop("pretrained")
+    new = type(estimator)(**{k: clone(v, safe=False) for k, v in params.items()})
+    new.pretrained = pretrained
+    # What sklearn's own clone carries over besides the parameters.
+    for attribute in ("_metadata_request", "_sklearn_output_config"):
+        if hasattr(estimator, attribute):
+            setattr(new, attribute, copy.deepcopy(getattr(estimator, attribute)))
+    return new
 
 
 def fit_pretrained(estimator, X, y, params):

@@ -5,14 +5,13 @@ The estimator's public face; the work lives in private modules, one concept each
 ``_inference``, ``_uncertainty``, ``_persistence``).
 """
 
-import copy
 import numbers
 import os
 
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -158,6 +157,12 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         from training with one warning and predicts NaN rows for them.
     n_jobs : int, default=None
         Parallel workers for featurization.
+    featurize_per_batch : bool, default=False
+        Graph featurizer only: featurize each batch's molecules as training
+        draws it, instead of every molecule once before training. Memory then
+        holds the SMILES, not their graphs, whatever their number; each epoch
+        pays the featurization again. For corpora whose graphs do not fit in
+        memory. The model trained is the same.
     device : str, default="auto"
         Torch device; ``"auto"`` picks CUDA when available.
     random_state : int, RandomState instance or None, default=None
@@ -256,6 +261,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         "morgan_size": [_POSITIVE_INT],
         "on_invalid": [StrOptions(set(ON_INVALID_OPTIONS))],
         "n_jobs": [None, numbers.Integral],
+        "featurize_per_batch": ["boolean"],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -293,6 +299,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         morgan_size=2048,
         on_invalid="raise",
         n_jobs=None,
+        featurize_per_batch=False,
         device="auto",
         random_state=None,
         verbose=0,
@@ -327,6 +334,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         self.morgan_size = morgan_size
         self.on_invalid = on_invalid
         self.n_jobs = n_jobs
+        self.featurize_per_batch = featurize_per_batch
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -463,16 +471,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         # The pre-trained model is shared, not cloned (a clone would be unfitted): fit only reads it.
         if self.pretrained is None:
             return super().__sklearn_clone__()
-        params = self.get_params(deep=False)
-        pretrained = params.pop("pretrained")
-        new = type(self)(**{k: clone(v, safe=False) for k, v in params.items()})
-        new.pretrained = pretrained
-        # What sklearn's own clone carries over besides the parameters.
-        if hasattr(self, "_metadata_request"):
-            new._metadata_request = copy.deepcopy(self._metadata_request)
-        if hasattr(self, "_sklearn_output_config"):
-            new._sklearn_output_config = copy.deepcopy(self._sklearn_output_config)
-        return new
+        return _task_addition.clone_sharing_pretrained(self)
 
     # -- inference ------------------------------------------------------------------------------
 

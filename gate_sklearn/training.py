@@ -13,11 +13,11 @@ from skorch import NeuralNet
 from torch.utils.data import Dataset
 
 from .exceptions import NonFiniteLossError
-from .featurize import BatchGraph, collate_graphs
+from .featurize import BatchGraph, collate_graphs, graphs_from_smiles
 
 
 class GraphDataset(Dataset):
-    """Molecular graphs with their (possibly NaN-holed) standardised targets."""
+    """Molecular graphs (or valid SMILES, featurized when batched) with their NaN-holed standardised targets."""
 
     def __init__(self, graphs, y=None):
         self.graphs = graphs
@@ -46,10 +46,15 @@ class DenseDataset(Dataset):
         return self.X[i], (self.y[i] if self.y is not None else torch.zeros(0))
 
 
+def _as_graphs(inputs):
+    # With featurize_per_batch=True the items are the molecules' SMILES, featurized here, batch by batch.
+    return graphs_from_smiles(list(inputs)) if isinstance(inputs[0], str) else inputs
+
+
 def collate_graph_items(items):
-    """Batch ``(MolGraph, y)`` items into ``(BatchGraph, y)`` (module-level: picklable)."""
+    """Batch ``(MolGraph or SMILES, y)`` items into ``(BatchGraph, y)`` (module-level: picklable)."""
     graphs, ys = zip(*items)
-    return collate_graphs(graphs), torch.stack(ys)
+    return collate_graphs(_as_graphs(graphs)), torch.stack(ys)
 
 
 class WithFrozenOutputs(Dataset):
@@ -89,7 +94,7 @@ def collate_frozen_items(items, graphs=True):
     """Batch ``((input, frozen), y)`` items into ``(FrozenBatch, y)`` (module-level: picklable)."""
     pairs, ys = zip(*items)
     inputs, frozen = zip(*pairs)
-    batch = collate_graphs(inputs) if graphs else torch.stack(inputs)
+    batch = collate_graphs(_as_graphs(inputs)) if graphs else torch.stack(inputs)
     cached = {name: torch.stack([f[name] for f in frozen]) for name in frozen[0]}
     return FrozenBatch(batch, cached), torch.stack(ys)
 

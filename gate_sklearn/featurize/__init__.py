@@ -16,6 +16,7 @@ from ._graph import (
     MolGraph,
     collate_graphs,
     graphs_from_mols,
+    graphs_from_smiles,
     mol_to_graph,
     smiles_to_graphs,
 )
@@ -23,6 +24,7 @@ from ._smiles import (
     InvalidSMILESError,
     InvalidSMILESWarning,
     ParsedMolecules,
+    check_smiles,
     check_smiles_input,
     parse_smiles,
 )
@@ -39,9 +41,11 @@ __all__ = [
     "MolGraph",
     "MorganFingerprint",
     "ParsedMolecules",
+    "check_smiles",
     "check_smiles_input",
     "collate_graphs",
     "graphs_from_mols",
+    "graphs_from_smiles",
     "mol_to_graph",
     "parse_smiles",
     "smiles_to_graphs",

@@ -259,6 +259,15 @@ def _featurize_smiles_chunk(values):
     return _pack_graphs([m for m in mols if m is not None]), failures
 
 
+def graphs_from_smiles(smiles):
+    """Featurize SMILES already known to be valid (see :func:`check_smiles`) into :class:`MolGraph` objects."""
+    packed, failures = _featurize_smiles_chunk(smiles)
+    if failures:
+        rows = [i for i, _ in failures]
+        raise ValueError(f"SMILES at positions {rows} of this batch no longer parse: {[smiles[i] for i in rows]}.")
+    return _unpack_graphs(packed)
+
+
 def smiles_to_graphs(X, *, on_invalid="raise", n_jobs=None, verbose=0):
     """Parse SMILES and featurize them into molecular graphs in one pass.
 

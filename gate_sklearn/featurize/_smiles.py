@@ -223,6 +223,26 @@ def parse_smiles(X, *, on_invalid="raise", n_jobs=None, verbose=0):
     return ParsedMolecules(mols=mols, valid=valid, invalid_rows=invalid_rows, reasons=reasons)
 
 
+def _validity_chunk(values):
+    return None, _parse_chunk(values)[1]  # the molecules are dropped as soon as each chunk is parsed
+
+
+def check_smiles(X, *, on_invalid="raise", n_jobs=None, verbose=0):
+    """Which rows of ``X`` are valid SMILES, under ``on_invalid``, keeping no molecule in memory.
+
+    Returns ``(values, valid)``: the rows as an array (see :func:`check_smiles_input`) and the
+    boolean validity mask. Raises or warns as :func:`parse_smiles` does.
+    """
+    check_on_invalid(on_invalid)
+    values = check_smiles_input(X)
+    _, invalid_rows, _ = map_smiles_chunks(
+        _validity_chunk, values, on_invalid=on_invalid, n_jobs=n_jobs, verbose=verbose, desc="Checking SMILES"
+    )
+    valid = np.ones(len(values), dtype=bool)
+    valid[invalid_rows] = False
+    return values, valid
+
+
 def _sized(func, chunk):
     return func(chunk), len(chunk)
 
