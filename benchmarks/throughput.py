@@ -12,7 +12,9 @@ stopping, no validation part) on one target: the Crippen logP RDKit computes for
 - peak memory: the process's peak resident set, and the same above what its imports hold.
 
 The same run measures featurization against RDKit's own parse rate, serially and with two
-workers, on the first molecules (as ``featurize.py`` does on the bundled sets).
+workers, on the first molecules (as ``featurize.py`` does on the bundled sets), and the peak
+memory of one-epoch GATERegressor fits at ``--memory-sizes`` (20k and 200k molecules) with
+``featurize_per_batch=True`` and without.
 
 The molecules are drawn from the MOSES training set (``--moses-wheel``, the molsets 0.3.1 wheel:
 ``pip download molsets==0.3.1 --no-deps``); without it, from the bundled sets and physprop, cycled
@@ -21,7 +23,7 @@ when a size exceeds them (``--quick`` uses those, 200 molecules, one epoch).
 Usage::
 
     python benchmarks/throughput.py --moses-wheel molsets-0.3.1-py3-none-any.whl \\
-        --chemprop-python /path/to/chemprop-env/bin/python          # 1k, 10k, 100k: about 1 h on 2 cores
+        --chemprop-python /path/to/chemprop-env/bin/python          # about 1 h on 2 cores
     python benchmarks/throughput.py --quick
 
 Resumable: a run already in the results file (same size, tool and epochs) is kept, not repeated
@@ -59,12 +61,18 @@ def parse_args(argv=None):
     parser.add_argument("--moses-wheel", help="molsets 0.3.1 wheel to draw the molecules from")
     parser.add_argument("--chemprop-python", help="Python of an environment with chemprop 2.x")
     parser.add_argument("--featurize-molecules", type=int, default=20000)
+    parser.add_argument("--memory-sizes", type=int, nargs="*", default=[20000, 200000],
+                        help="GATERegressor fits of one epoch, with and without featurize_per_batch")
+    parser.add_argument("--memory-modes", nargs="+", default=["per_batch", "in_memory"],
+                        choices=["per_batch", "in_memory"])  # fmt: skip
     parser.add_argument("--results-name", default="throughput")
     parser.add_argument("--quick", action="store_true", help="200 bundled molecules, one epoch")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # internal: one GATERegressor fit on this CSV
+    parser.add_argument("--per-batch", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-predict", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.epochs, args.featurize_molecules = [200], 1, 200
+        args.sizes, args.epochs, args.featurize_molecules, args.memory_sizes = [200], 1, 200, [200]
         args.results_name += "_quick"
     return args
 
@@ -119,16 +127,23 @@ def gate_worker(args):
     imported = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     frame = pd.read_csv(args.worker)
     model = GATERegressor(hidden_size=300, depth=3, aggregation="norm", batch_size=64, max_iter=args.epochs,
-                          early_stopping=False, device="cpu", random_state=0)  # fmt: skip
+                          early_stopping=False, device="cpu", random_state=0,
+                          featurize_per_batch=args.per_batch)  # fmt: skip
+    smiles = frame.smiles.tolist()
+    values = frame.y.to_numpy()
+    del frame  # the fit's memory is what the package holds, not this table
     start = time.perf_counter()
-    model.fit(frame.smiles, frame.y)
+    model.fit(smiles, values)
     fit_s = time.perf_counter() - start
-    start = time.perf_counter()
-    prediction = model.predict(frame.smiles)
-    predict_s = time.perf_counter() - start
+    predict_s = error = None
+    if not args.no_predict:
+        start = time.perf_counter()
+        prediction = model.predict(smiles)
+        predict_s = time.perf_counter() - start
+        error = harness.rmse(values, prediction)
     print(json.dumps({
-        "fit_s": fit_s, "predict_s": predict_s, "epochs": int(model.n_iter_), "n": len(frame),
-        "train_rmse": harness.rmse(frame.y.to_numpy(), prediction), "rss_after_imports_mib": imported,
+        "fit_s": fit_s, "predict_s": predict_s, "epochs": int(model.n_iter_), "n": len(smiles),
+        "train_rmse": error, "rss_after_imports_mib": imported,
         "torch_threads": torch.get_num_threads(), "versions": {"torch": torch.__version__},
     }))  # fmt: skip
 
@@ -183,6 +198,22 @@ def report(results, args):
                          f"{chemprop['peak_rss_mib'] / gate['peak_rss_mib']:.2f} |")  # fmt: skip
     elif not args.chemprop_python:
         lines += ["", "chemprop not run: no `--chemprop-python` given."]
+    memory = sorted(results.get("memory_runs", []), key=lambda r: (r["mode"], r["n"]))
+    if memory:
+        lines += ["", "Training in bounded memory: GATERegressor fits of one epoch (no prediction), with "
+                  "`featurize_per_batch=True` (each batch featurized as it is drawn) and without (every graph "
+                  "featurized once and kept):", "",
+                  "| molecules | featurize_per_batch | peak memory (MiB) | above imports (MiB) | fit (s) |",
+                  "|---:|---|---:|---:|---:|"]  # fmt: skip
+        for r in memory:
+            lines.append(f"| {r['n']:,} | {r['mode'] == 'per_batch'} | {r['peak_rss_mib']:,.0f} | "
+                         f"{r['peak_rss_mib'] - r['rss_after_imports_mib']:,.0f} | {r['fit_s']:.1f} |")  # fmt: skip
+        for mode in ("per_batch", "in_memory"):
+            mine = [r for r in memory if r["mode"] == mode]
+            if len(mine) >= 2:
+                small, large = mine[0], mine[-1]
+                lines += ["", f"featurize_per_batch={mode == 'per_batch'}: peak memory at {large['n']:,} molecules "
+                          f"is {large['peak_rss_mib'] / small['peak_rss_mib']:.2f} times that at {small['n']:,}."]
     rates = results["featurization"]
     parse = rates["RDKit MolFromSmiles (reference)"]
     lines += ["", f"Featurization of the first {results['featurize_molecules']:,} molecules (best of 2 runs; every "
@@ -197,7 +228,8 @@ def main(argv=None):
         return gate_worker(args)
     path = harness.result_path(args.results_name, ".json")
     results = json.loads(path.read_text()) if path.exists() and not args.quick else {"runs": []}
-    frame = molecules(max(args.sizes), args.moses_wheel)
+    results.setdefault("memory_runs", [])
+    frame = molecules(max(args.sizes + args.memory_sizes), args.moses_wheel)
     results["molecules"] = ("MOSES training set, random draw" if args.moses_wheel
                             else "physprop and the bundled sets, random draw, cycled where too few")  # fmt: skip
     results["featurize_molecules"] = min(args.featurize_molecules, len(frame))
@@ -216,6 +248,17 @@ def main(argv=None):
                 option = ["--worker", str(data)] if tool == "GATERegressor" else [str(data)]
                 run = {"tool": tool, **run_process([*command, *option, "--epochs", str(args.epochs)])}
                 results["runs"].append(run)
+                print(json.dumps(run), flush=True)
+                harness.write_results(args.results_name, report(results, args), results)
+        for n in args.memory_sizes:
+            data = Path(scratch) / f"molecules_{n}.csv"
+            frame.iloc[:n].to_csv(data, index=False)
+            for mode in args.memory_modes:
+                if any(r["n"] == n and r["mode"] == mode for r in results["memory_runs"]):
+                    continue
+                command = [*tools["GATERegressor"], "--worker", str(data), "--epochs", "1", "--no-predict"]
+                run = {"mode": mode, **run_process(command + (["--per-batch"] if mode == "per_batch" else []))}
+                results["memory_runs"].append(run)
                 print(json.dumps(run), flush=True)
                 harness.write_results(args.results_name, report(results, args), results)
     text = report(results, args)

@@ -46,6 +46,10 @@ def test_throughput_quick_measures_its_own_process():
     # The peak is the fitting process's own: above what its imports held, and a plausible size.
     assert run["rss_after_imports_mib"] < run["peak_rss_mib"] < 4096
     assert run["epochs"] == 1 and run["fit_s"] > 0 and np.isfinite(run["train_rmse"])
+    # One-epoch fits with and without featurize_per_batch, each in its own process.
+    assert sorted(r["mode"] for r in results["memory_runs"]) == ["in_memory", "per_batch"]
+    assert all(r["rss_after_imports_mib"] < r["peak_rss_mib"] for r in results["memory_runs"])
+    assert "| 200 | True | " in out and "| 200 | False | " in out
     assert set(results["featurization"]) == {
         "RDKit MolFromSmiles (reference)", "graph featurizer, n_jobs=1", "graph featurizer, n_jobs=2"}
 
