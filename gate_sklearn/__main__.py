@@ -4,9 +4,10 @@ It loads the pre-trained model shipped with the package (``moses-physchem``:
 physical properties and RDKit descriptors of 67,000 molecules, none of them in
 the sets below), adds each bundled data set to it as a new task with
 ``add_task`` (ESOL solubility, FreeSolv hydration free energy, Lipophilicity
-logD; 80 % of each to train, at most 30 epochs each), and prints each task's
-test RMSE next to a trivial baseline, with the time each addition took. It
-exits with status 1 if an addition changed a pre-trained prediction.
+logD; 20 % of each held out for testing, at most 800 of the rest to train, at
+most 30 epochs each: a few minutes on 2 cores), and prints each task's test
+RMSE next to a trivial baseline, with the time each addition took. It exits
+with status 1 if an addition changed a pre-trained prediction.
 """
 
 import argparse
@@ -34,6 +35,7 @@ def main(argv=None):
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed of the splits and the additions")
     parser.add_argument("--max-iter", type=int, default=30, help="epochs per addition at most (default 30)")
+    parser.add_argument("--max-labels", type=int, default=800, help="training labels per set at most (default 800)")
     parser.add_argument("--pretrained", default="moses-physchem", help="shipped model to start from")
     args = parser.parse_args(argv)
 
@@ -50,13 +52,14 @@ def main(argv=None):
     pretrained_tasks, check = list(model.tasks_), card["reference_predictions"]["smiles"]
     before = model.predict(check)
     options = {"max_iter": args.max_iter}
-    print("Test RMSE (80/20 split)        add_task  training-mean baseline  labels  time  start")
+    print("Test RMSE (20 % held out)     add_task  training-mean baseline  labels  time  start")
     for task, (smiles, values) in bundled_sets().items():
         X_train, X_test, y_train, y_test = train_test_split(smiles, values, test_size=0.2, random_state=args.seed)
+        X_train, y_train = X_train[: args.max_labels], y_train[: args.max_labels]  # already in random order
         start = time.perf_counter()
         model.add_task(X_train, np.asarray(y_train, float), name=task, random_state=args.seed, **options)
         elapsed = time.perf_counter() - start
-        rmse = nan_root_mean_squared_error(np.asarray(y_test, float), model.predict(X_test, tasks=[task]))
+        rmse = nan_root_mean_squared_error(np.asarray(y_test, float), model.predict(X_test, tasks=task))
         baseline = nan_root_mean_squared_error(np.asarray(y_test, float), np.full(len(y_test), np.mean(y_train)))
         added = model.added_tasks_[-1]
         chosen = added["chart_init"] + (f" ({added['initialised_from']})" if added.get("initialised_from") else "")
