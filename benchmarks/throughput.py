@@ -103,28 +103,21 @@ def molecules(n, moses_wheel, seed=0):
 
 
 def run_process(command):
-    """Run ``command``; its last stdout line as JSON, with the process's peak RSS in MiB."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # wait4 reports this child's own peak, where getrusage(RUSAGE_CHILDREN) gives the largest so far.
-    _, status, usage = os.wait4(process.pid, 0)
-    stdout, stderr = process.stdout.read(), process.stderr.read()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, command))} failed ({process.returncode}):\n{stderr[-3000:]}")
-    result = json.loads(stdout.strip().splitlines()[-1])
-    result["peak_rss_mib"] = usage.ru_maxrss / 1024
-    return result
+    """Run ``command``; its last stdout line, as JSON (the worker measures its own peak memory)."""
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def gate_worker(args):
     """One fit and prediction of GATERegressor on ``args.worker`` (CSV); prints a JSON line."""
-    import resource
-
     import torch
 
     from gate_sklearn import GATERegressor
+    from throughput_chemprop_worker import peak_rss_mib
 
-    imported = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    imported = peak_rss_mib()
     frame = pd.read_csv(args.worker)
     model = GATERegressor(hidden_size=300, depth=3, aggregation="norm", batch_size=64, max_iter=args.epochs,
                           early_stopping=False, device="cpu", random_state=0,
@@ -143,7 +136,7 @@ def gate_worker(args):
         error = harness.rmse(values, prediction)
     print(json.dumps({
         "fit_s": fit_s, "predict_s": predict_s, "epochs": int(model.n_iter_), "n": len(smiles),
-        "train_rmse": error, "rss_after_imports_mib": imported,
+        "train_rmse": error, "rss_after_imports_mib": imported, "peak_rss_mib": peak_rss_mib(),
         "torch_threads": torch.get_num_threads(), "versions": {"torch": torch.__version__},
     }))  # fmt: skip
 

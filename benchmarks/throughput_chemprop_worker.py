@@ -13,15 +13,23 @@ Usage::
 
 import argparse
 import json
-import resource
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 
 def peak_rss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    """This process's peak resident set so far, in MiB (Linux).
+
+    Read from ``/proc/self/status`` (VmHWM), which starts afresh at ``exec``; ``ru_maxrss`` does not:
+    a child started from a large parent would report the parent's size.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError("no VmHWM in /proc/self/status: peak memory is measured on Linux only")
 
 
 def main():
@@ -67,7 +75,7 @@ def main():
     print(json.dumps({
         "fit_s": fit_s, "predict_s": predict_s, "epochs": args.epochs, "n": len(smiles),
         "train_rmse": float(np.sqrt(np.mean((prediction - y.ravel()) ** 2))),
-        "rss_after_imports_mib": imported_mib, "torch_threads": torch.get_num_threads(),
+        "rss_after_imports_mib": imported_mib, "peak_rss_mib": peak_rss_mib(), "torch_threads": torch.get_num_threads(),
         "versions": {"chemprop": __import__("chemprop").__version__, "torch": torch.__version__},
     }))  # fmt: skip
 
