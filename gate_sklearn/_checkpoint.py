@@ -27,8 +27,8 @@ import numpy as np
 import torch
 
 _FILE = "training.pt"
-# Settings that do not change what is trained (where it prints, where checkpoints go).
-_RUNTIME_SETTINGS = ("verbose", "checkpoint_dir")
+# Settings that do not change what is trained (where it prints, where checkpoints go, which process).
+_RUNTIME_SETTINGS = ("verbose", "checkpoint_dir", "rank")
 
 
 def run_key(module, inputs, Y_std, settings, trainable_tasks, architecture=None):
@@ -53,6 +53,8 @@ def run_key(module, inputs, Y_std, settings, trainable_tasks, architecture=None)
                 digest.update(np.ascontiguousarray(array).tobytes())
     digest.update(np.ascontiguousarray(Y_std).tobytes())
     values = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name not in _RUNTIME_SETTINGS}
+    if values["world_size"] == 1:
+        del values["world_size"]  # one process: the key of the runs before data-parallel training existed
     values["loss"] = dict(values["loss"])  # a read-only mapping: its plain dict's repr is what identifies it
     training = {k: repr(v) for k, v in sorted(values.items())}
     digest.update(json.dumps([training, list(trainable_tasks or [])]).encode())

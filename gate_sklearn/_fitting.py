@@ -9,8 +9,9 @@ from skorch.callbacks import ProgressBar
 from skorch.helper import predefined_split
 from skorch.utils import noop
 
-from . import _inputs
+from . import _distributed, _inputs
 from ._checkpoint import checkpoint_path, read_checkpoint, restore, run_key
+from ._settings import draw_seed, resolve_training, training_params
 from .callbacks import LOGGED_VALUES, LossTermLogger, ResumableEarlyStopping, TrainingCheckpoint, ValidationR2
 from .exceptions import ChartCollapseWarning, TrainingInterruptedWarning
 from .nn import GATELoss
@@ -44,7 +45,13 @@ def seeded_torch(seed, device):
 
 def build_net(module, settings, architecture, device, valid_dataset=None, y_valid=None, trainable_tasks=None,
               checkpoint=None):  # fmt: skip
-    """A skorch net around ``module`` with the GATE loss, logging, early stopping and optional checkpoints."""
+    """A skorch net around ``module`` with the GATE loss, logging, early stopping and optional checkpoints.
+
+    In a data-parallel fit, every process trains and validates alike; only the first prints and writes
+    checkpoints (all of them read one to resume).
+    """
+    main_process = settings.rank == 0
+    verbose = settings.verbose if main_process else 0
     callbacks = [("loss_terms", LossTermLogger())]
     if valid_dataset is not None:
         callbacks += [
@@ -58,13 +65,13 @@ def build_net(module, settings, architecture, device, valid_dataset=None, y_vali
                     threshold=settings.tol,
                     threshold_mode="abs",
                     load_best=True,
-                    sink=print if settings.verbose else noop,
+                    sink=print if verbose else noop,
                 ),
             ),
         ]
-    if checkpoint is not None:
+    if checkpoint is not None and main_process:
         callbacks.append(("checkpoint", TrainingCheckpoint(checkpoint)))  # after early stopping's update
-    if settings.verbose >= 2:
+    if verbose >= 2:
         callbacks.append(("progress_bar", ProgressBar()))
     # Task addition trains on cached outputs of the frozen parts (see GATENetwork.frozen_outputs).
     collate = _inputs.collate_fn(architecture, frozen=bool(module.n_frozen))
@@ -82,10 +89,12 @@ def build_net(module, settings, architecture, device, valid_dataset=None, y_vali
         train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
         callbacks=callbacks,
         device=device,
-        verbose=int(bool(settings.verbose)),
+        verbose=int(bool(verbose)),
         # Every term's epoch mean is in the history; the printed table shows the training ones.
         callbacks__print_log__keys_ignored=[f"valid_{n}" for n in LOGGED_VALUES] + ["batches"],
         trainable_tasks=trainable_tasks,
+        world_size=settings.world_size,
+        sampler_seed=settings.seed,
     )
 
 
@@ -148,12 +157,43 @@ def train(module, inputs, Y_std, settings, architecture, device, architecture_pa
         return net
     net.initialize()
     done = restore(net, state)
-    if settings.verbose:
+    if settings.verbose and settings.rank == 0:
         print(f"Resuming from {path}: {done} epoch(s) done{' (complete)' if state['complete'] else ''}.")
     # With nothing left to run, this still ends training properly: best weights, a complete checkpoint.
     remaining = 0 if state["complete"] else max(0, settings.max_iter - done)
     net.partial_fit(train_set, y=None, epochs=remaining)
     return net
+
+
+def training_processes(estimator):
+    """``(device, rank, world_size)`` of a ``fit``: one process, or this one's place in a data-parallel launch."""
+    device = resolve_device(estimator.device)
+    if not estimator.distributed:
+        return device, 0, 1
+    device = _distributed.local_device(device)
+    return (device, *_distributed.process_group(device))
+
+
+def fit_network(estimator, inputs, Y_std, processes):
+    """``fit``'s training: a new network on every task of ``Y_std`` (standardised).
+
+    ``processes``: from :func:`training_processes`. Sets ``device_``, the training attributes and
+    ``net_`` on ``estimator``.
+    """
+    device, rank, world_size = processes
+    estimator.device_ = device
+    params = training_params(estimator)
+    seed = draw_seed(params["random_state"])
+    if world_size > 1:
+        seed = _distributed.first_process_value(seed)  # one validation split and batch order for all
+    settings = resolve_training(params, seed=seed, n_samples=len(Y_std), world_size=world_size, rank=rank)
+    architecture = estimator._architecture()
+    estimator.__dict__.pop("net_", None)  # not fitted until training has completed an epoch
+    with seeded_torch(seed, device):
+        module = architecture.network(Y_std.shape[1])
+        net = train(module, inputs, Y_std, settings, architecture, device, estimator.base_params_)
+    set_history(estimator, history_record(net))
+    estimator.net_ = net
 
 
 def history_record(net):

@@ -79,6 +79,10 @@ class TrainingSettings:
         same run again (what resuming from a checkpoint needs).
     verbose : int
     checkpoint_dir : str, path-like or None
+    world_size : int
+        Processes training together (``distributed=True``); 1 otherwise.
+    rank : int
+        This process's place among them (0 prints and writes checkpoints).
     """
 
     loss: MappingProxyType
@@ -94,6 +98,8 @@ class TrainingSettings:
     reproducible: bool
     verbose: int
     checkpoint_dir: object
+    world_size: int = 1
+    rank: int = 0
 
 
 def training_params(estimator, options=None, caller="fit"):
@@ -129,7 +135,7 @@ def resolve_learning_rate(learning_rate_init, starts_from_copy=False):
     return LEARNING_RATE_FROM_COPY if starts_from_copy else LEARNING_RATE_FROM_SCRATCH
 
 
-def resolve_training(params, *, seed, n_samples, starts_from_copy=False):
+def resolve_training(params, *, seed, n_samples, starts_from_copy=False, world_size=1, rank=0):
     """Resolve ``params`` (from :func:`training_params`) into :class:`TrainingSettings`.
 
     Parameters
@@ -143,6 +149,8 @@ def resolve_training(params, *, seed, n_samples, starts_from_copy=False):
     starts_from_copy : bool
         Whether every module being trained starts as a copy of a trained one
         (task addition's nearest-chart start).
+    world_size, rank : int
+        The process group of a ``distributed=True`` fit (one process otherwise).
     """
     return TrainingSettings(
         loss=MappingProxyType({name: params[name] for name in LOSS_PARAMS}),
@@ -158,4 +166,6 @@ def resolve_training(params, *, seed, n_samples, starts_from_copy=False):
         reproducible=isinstance(params["random_state"], numbers.Integral),
         verbose=int(params["verbose"] or 0),
         checkpoint_dir=params["checkpoint_dir"],
+        world_size=world_size,
+        rank=rank,
     )

@@ -1,8 +1,8 @@
 """GATERegressor: multi-task GATE as a scikit-learn estimator, trained through skorch.
 
 The estimator's public face; the work lives in private modules, one concept each (``_inputs``,
-``_targets``, ``_architecture``, ``_settings``, ``_fitting``, ``_task_addition``, ``_start_selection``,
-``_inference``, ``_uncertainty``, ``_persistence``).
+``_targets``, ``_architecture``, ``_settings``, ``_fitting``, ``_distributed``, ``_task_addition``,
+``_start_selection``, ``_inference``, ``_uncertainty``, ``_persistence``).
 """
 
 import numbers
@@ -19,9 +19,9 @@ from sklearn.utils.validation import check_is_fitted
 from . import _inference, _inputs, _task_addition
 from .pretrained import available_models
 from ._architecture import ARCHITECTURE_PARAMS, Architecture
-from ._fitting import history_record, resolve_device, seeded_torch, set_history, train
+from ._fitting import fit_network, set_history, training_processes
 from ._persistence import SavedModelMixin
-from ._settings import draw_seed, resolve_training, training_params
+from ._settings import training_params
 from ._targets import standardisation
 from ._uncertainty import prediction_reader
 from .featurize._smiles import ON_INVALID_OPTIONS
@@ -49,8 +49,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
     the same network. Targets may have NaN where a property was not measured;
     every labelled loss term is masked accordingly.
 
-    Why each default is what it is, with the evidence, is in the
-    documentation's page "How the defaults were chosen".
+    Each default's reasons and evidence: the documentation's page "How the defaults were chosen".
 
     Parameters
     ----------
@@ -163,8 +162,16 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         holds the SMILES, not their graphs, whatever their number; each epoch
         pays the featurization again. For corpora whose graphs do not fit in
         memory. The model trained is the same.
+    distributed : bool, default=False
+        Train ``fit`` data-parallel over the processes of a ``torchrun``
+        launch, on one machine or several (torch's DistributedDataParallel).
+        Each process draws its share of every batch (``batch_size`` is the
+        total) and all end with the same model; ``add_task`` and
+        ``pretrained=`` train in each process alone. Recipe: the user
+        guide's scaling page.
     device : str, default="auto"
-        Torch device; ``"auto"`` picks CUDA when available.
+        Torch device; ``"auto"`` picks CUDA when available (with
+        ``distributed=True``, each process's own GPU).
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, perturbations and the
         validation split. The global torch random state is left untouched.
@@ -262,6 +269,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         "on_invalid": [StrOptions(set(ON_INVALID_OPTIONS))],
         "n_jobs": [None, numbers.Integral],
         "featurize_per_batch": ["boolean"],
+        "distributed": ["boolean"],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -300,6 +308,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         on_invalid="raise",
         n_jobs=None,
         featurize_per_batch=False,
+        distributed=False,
         device="auto",
         random_state=None,
         verbose=0,
@@ -335,6 +344,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         self.on_invalid = on_invalid
         self.n_jobs = n_jobs
         self.featurize_per_batch = featurize_per_batch
+        self.distributed = distributed
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -378,6 +388,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
             names = _task_addition.fit_pretrained(self, X, y, training_params(self))
             set_history(self, self.add_task_history_[names[0]])
             return self
+        processes = training_processes(self)  # before featurizing: a launch without a process group fails now
         Y, names, ndim, inputs = _inputs.check_fit_data(self, X, y, reset=True)
         self.tasks_ = names
         self.output_tasks_ = list(names)
@@ -386,17 +397,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         self.add_task_history_ = {}
         self.y_mean_, self.y_scale_ = standardisation(Y)
         Y_std = (Y - self.y_mean_) / self.y_scale_
-        self.device_ = resolve_device(self.device)
-        params = training_params(self)
-        seed = draw_seed(params["random_state"])
-        settings = resolve_training(params, seed=seed, n_samples=len(Y_std))
-        architecture = self._architecture()
-        self.__dict__.pop("net_", None)  # not fitted until training has completed an epoch
-        with seeded_torch(seed, self.device_):
-            module = architecture.network(len(names))
-            net = train(module, inputs, Y_std, settings, architecture, self.device_, self.base_params_)
-        set_history(self, history_record(net))
-        self.net_ = net
+        fit_network(self, inputs, Y_std, processes)
         return self
 
     def add_task(self, X, y, name=None, **options):

@@ -10,8 +10,10 @@ GATE loss and records each term per batch; the callbacks of
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.utils import to_tensor
 from torch.utils.data import Dataset
 
+from . import _distributed
 from .exceptions import NonFiniteLossError
 from .featurize import BatchGraph, collate_graphs, graphs_from_smiles
 
@@ -103,15 +105,26 @@ class GATENet(NeuralNet):
     """skorch net that trains a :class:`~gate_sklearn.nn.GATENetwork` with :class:`~gate_sklearn.nn.GATELoss`.
 
     ``trainable_tasks`` restricts the loss to some tasks' modules (task addition).
+    ``world_size`` above 1: data-parallel training in a running process group
+    (see :mod:`gate_sklearn._distributed`), each epoch's batches drawn with ``sampler_seed``.
     """
 
-    def __init__(self, *args, trainable_tasks=None, **kwargs):
+    def __init__(self, *args, trainable_tasks=None, world_size=1, sampler_seed=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.trainable_tasks = trainable_tasks
+        self.world_size = world_size
+        self.sampler_seed = sampler_seed
+
+    def _data_parallel_module(self):
+        return self.__dict__.get("_data_parallel")
 
     def fit_loop(self, X, y=None, **fit_params):
         # skorch ends training quietly on Ctrl-C (and restores the best weights); remember that it did.
         self.interrupted_ = False
+        if getattr(self, "world_size", 1) > 1:
+            # Set past skorch's __setattr__, which would register the wrapper as a component of the net;
+            # it lives for this loop only (a DDP wrapper does not pickle).
+            self.__dict__["_data_parallel"] = _distributed.wrap(self.module_, self.device)
         try:
             return super().fit_loop(X, y, **fit_params)
         except KeyboardInterrupt:
@@ -119,6 +132,16 @@ class GATENet(NeuralNet):
             stopper = dict(self.callbacks_).get("early_stopping")
             self.interrupted_ = stopper is None or stopper.misses_ < stopper.patience
             raise
+        finally:
+            self.__dict__.pop("_data_parallel", None)
+
+    def get_iterator(self, dataset, training=False):
+        if training and self._data_parallel_module() is not None:
+            params = self.get_params_for("iterator_train")
+            params.pop("batch_size", None)
+            # skorch has already opened this epoch's row in the history.
+            return _distributed.train_iterator(dataset, self.batch_size, self.sampler_seed, len(self.history), **params)
+        return super().get_iterator(dataset, training=training)
 
     def get_all_learnable_params(self):
         # Task addition: the optimizer holds only the new tasks' parameters, not the frozen ones.
@@ -127,12 +150,17 @@ class GATENet(NeuralNet):
                 yield name, param
 
     def infer(self, x, **fit_params):
+        # Training steps go through the DDP wrapper (it averages their gradients); validation does not need it.
+        parallel = self._data_parallel_module()
+        module = parallel if parallel is not None and torch.is_grad_enabled() else self.module_
         if isinstance(x, FrozenBatch):
             x = x.to(self.device)
-            return self.module_(x.inputs, frozen=x.frozen)
+            return module(x.inputs, frozen=x.frozen)
         if isinstance(x, BatchGraph):
-            return self.module_(x.to(self.device))
-        return super().infer(x, **fit_params)
+            return module(x.to(self.device))
+        if module is self.module_:
+            return super().infer(x, **fit_params)
+        return module(to_tensor(x, device=self.device), **fit_params)  # a feature matrix (featurizer="precomputed")
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = y_true.to(self.device)
@@ -147,6 +175,8 @@ class GATENet(NeuralNet):
             )
         for name, value in terms.items():
             self.history.record_batch(f"{prefix}_{name}", value)
+        if training and self._data_parallel_module() is not None:
+            total = _distributed.with_every_parameter(total, (p for _, p in self.get_all_learnable_params()))
         return total
 
 
