@@ -14,7 +14,8 @@ stopping, no validation part) on one target: the Crippen logP RDKit computes for
 The same run measures featurization against RDKit's own parse rate, serially and with two
 workers, on the first molecules (as ``featurize.py`` does on the bundled sets), and the peak
 memory of one-epoch GATERegressor fits at ``--memory-sizes`` (20k and 200k molecules) with
-``featurize_per_batch=True`` and without.
+``featurize_per_batch=True`` and without, and the fit time of ``distributed=True`` under torchrun
+(two processes of one thread each) against one process of two threads, at ``--parallel-sizes``.
 
 The molecules are drawn from the MOSES training set (``--moses-wheel``, the molsets 0.3.1 wheel:
 ``pip download molsets==0.3.1 --no-deps``); without it, from the bundled sets and physprop, cycled
@@ -65,14 +66,18 @@ def parse_args(argv=None):
                         help="GATERegressor fits of one epoch, with and without featurize_per_batch")
     parser.add_argument("--memory-modes", nargs="+", default=["per_batch", "in_memory"],
                         choices=["per_batch", "in_memory"])  # fmt: skip
+    parser.add_argument("--parallel-sizes", type=int, nargs="*", default=[10000],
+                        help="data-parallel fits (two processes) at these sizes; none: skip")
     parser.add_argument("--results-name", default="throughput")
     parser.add_argument("--quick", action="store_true", help="200 bundled molecules, one epoch")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # internal: one GATERegressor fit on this CSV
     parser.add_argument("--per-batch", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-predict", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.epochs, args.featurize_molecules, args.memory_sizes = [200], 1, 200, [200]
+        args.parallel_sizes = [200]
         args.results_name += "_quick"
     return args
 
@@ -102,9 +107,9 @@ def molecules(n, moses_wheel, seed=0):
     return pd.DataFrame({"smiles": (chosen * repeats)[:n], "y": (values * repeats)[:n]})
 
 
-def run_process(command):
-    """Run ``command``; its last stdout line, as JSON (the worker measures its own peak memory)."""
-    done = subprocess.run(command, capture_output=True, text=True)
+def run_process(command, env=None):
+    """Run ``command`` (``env``: extra variables); its last stdout line, as JSON (the worker measures its own peak memory)."""
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, command))} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -121,7 +126,7 @@ def gate_worker(args):
     frame = pd.read_csv(args.worker)
     model = GATERegressor(hidden_size=300, depth=3, aggregation="norm", batch_size=64, max_iter=args.epochs,
                           early_stopping=False, device="cpu", random_state=0,
-                          featurize_per_batch=args.per_batch)  # fmt: skip
+                          featurize_per_batch=args.per_batch, distributed=args.distributed)  # fmt: skip
     smiles = frame.smiles.tolist()
     values = frame.y.to_numpy()
     del frame  # the fit's memory is what the package holds, not this table
@@ -134,25 +139,46 @@ def gate_worker(args):
         prediction = model.predict(smiles)
         predict_s = time.perf_counter() - start
         error = harness.rmse(values, prediction)
+    if args.distributed and int(os.environ["RANK"]) != 0:
+        return  # the first process reports; every process trained the same model
     print(json.dumps({
         "fit_s": fit_s, "predict_s": predict_s, "epochs": int(model.n_iter_), "n": len(smiles),
-        "train_rmse": error, "rss_after_imports_mib": imported, "peak_rss_mib": peak_rss_mib(),
+        "train_rmse": error, "final_loss": model.loss_curve_[-1], "rss_after_imports_mib": imported,
+        "peak_rss_mib": peak_rss_mib(),
         "torch_threads": torch.get_num_threads(), "versions": {"torch": torch.__version__},
     }))  # fmt: skip
 
 
-def featurization_rates(smiles):
-    from gate_sklearn.featurize import smiles_to_graphs
+def parse_rate(smiles):
+    """RDKit's bare SMILES parse rate here and now: the yardstick that tells one run's machine from another's."""
 
     def parse():
         with rdBase.BlockLogs():
             for s in smiles:
                 Chem.MolFromSmiles(s)
 
-    rates = {"RDKit MolFromSmiles (reference)": best_rate(parse, len(smiles), 2)}
+    return best_rate(parse, len(smiles), 2)
+
+
+def featurization_rates(smiles, parse):
+    from gate_sklearn.featurize import smiles_to_graphs
+
+    rates = {"RDKit MolFromSmiles (reference)": parse}
     rates["graph featurizer, n_jobs=1"] = best_rate(lambda: smiles_to_graphs(smiles), len(smiles), 2)
     rates["graph featurizer, n_jobs=2"] = best_rate(lambda: smiles_to_graphs(smiles, n_jobs=2), len(smiles), 2)
     return rates
+
+
+def machine_note(runs, results):
+    """A sentence when ``runs`` were made while RDKit parsed at another rate than in the featurization table."""
+    reference = results["featurization"]["RDKit MolFromSmiles (reference)"]
+    rates = [r["parse_rate"] for r in runs if "parse_rate" in r]
+    if not rates or all(abs(rate / reference - 1) < 0.1 for rate in rates):
+        return []
+    span = f"{min(rates):,.0f}" if min(rates) == max(rates) else f"{min(rates):,.0f}-{max(rates):,.0f}"
+    return ["", f"These rows come from a run in which RDKit parsed {span} SMILES/s, "
+            f"against {reference:,.0f} in the featurization table below: the machine ran at another speed, so "
+            "compare these rows with each other, not with the other tables."]
 
 
 def report(results, args):
@@ -207,6 +233,17 @@ def report(results, args):
                 small, large = mine[0], mine[-1]
                 lines += ["", f"featurize_per_batch={mode == 'per_batch'}: peak memory at {large['n']:,} molecules "
                           f"is {large['peak_rss_mib'] / small['peak_rss_mib']:.2f} times that at {small['n']:,}."]
+    parallel = sorted(results.get("parallel_runs", []), key=lambda r: (r["n"], r["processes"]))
+    if parallel:
+        lines += ["", "Data-parallel training on this machine: `distributed=True` under `torchrun --nproc_per_node=2` "
+                  "(two processes of one thread, each featurizing every molecule and training on half of each "
+                  "batch) against one process of two threads; fit only, same settings:", "",
+                  "| molecules | processes x threads | fit (s) | fit (molecule-epochs / s) | final training loss |",
+                  "|---:|---|---:|---:|---:|"]  # fmt: skip
+        for r in parallel:
+            lines.append(f"| {r['n']:,} | {r['processes']} x {r['torch_threads']} | {r['fit_s']:.1f} | "
+                         f"{r['n'] * r['epochs'] / r['fit_s']:,.0f} | {r['final_loss']:.4f} |")  # fmt: skip
+        lines += machine_note(parallel, results)
     rates = results["featurization"]
     parse = rates["RDKit MolFromSmiles (reference)"]
     lines += ["", f"Featurization of the first {results['featurize_molecules']:,} molecules (best of 2 runs; every "
@@ -225,8 +262,13 @@ def main(argv=None):
     frame = molecules(max(args.sizes + args.memory_sizes), args.moses_wheel)
     results["molecules"] = ("MOSES training set, random draw" if args.moses_wheel
                             else "physprop and the bundled sets, random draw, cycled where too few")  # fmt: skip
-    results["featurize_molecules"] = min(args.featurize_molecules, len(frame))
-    results["featurization"] = featurization_rates(frame.smiles[: results["featurize_molecules"]].tolist())
+    featurize_smiles = frame.smiles[: min(args.featurize_molecules, len(frame))].tolist()
+    # Every run records the parse rate of the invocation that made it: rows from invocations on a
+    # slower or busier machine are then visible as such in the report.
+    here = parse_rate(featurize_smiles)
+    if "featurization" not in results or results.get("featurize_molecules") != len(featurize_smiles):
+        results["featurize_molecules"] = len(featurize_smiles)
+        results["featurization"] = featurization_rates(featurize_smiles, here)
     tools = {"GATERegressor": [sys.executable, str(Path(__file__).resolve())]}
     if args.chemprop_python:
         tools["chemprop"] = [args.chemprop_python, str(CHEMPROP_WORKER)]
@@ -239,7 +281,7 @@ def main(argv=None):
                 if done:
                     continue
                 option = ["--worker", str(data)] if tool == "GATERegressor" else [str(data)]
-                run = {"tool": tool, **run_process([*command, *option, "--epochs", str(args.epochs)])}
+                run = {"tool": tool, "parse_rate": here, **run_process([*command, *option, "--epochs", str(args.epochs)])}
                 results["runs"].append(run)
                 print(json.dumps(run), flush=True)
                 harness.write_results(args.results_name, report(results, args), results)
@@ -250,8 +292,24 @@ def main(argv=None):
                 if any(r["n"] == n and r["mode"] == mode for r in results["memory_runs"]):
                     continue
                 command = [*tools["GATERegressor"], "--worker", str(data), "--epochs", "1", "--no-predict"]
-                run = {"mode": mode, **run_process(command + (["--per-batch"] if mode == "per_batch" else []))}
+                run = {"mode": mode, "parse_rate": here, **run_process(command + (["--per-batch"] if mode == "per_batch" else []))}
                 results["memory_runs"].append(run)
+                print(json.dumps(run), flush=True)
+                harness.write_results(args.results_name, report(results, args), results)
+        for n in args.parallel_sizes:
+            data = Path(scratch) / f"molecules_{n}.csv"
+            frame.iloc[:n].to_csv(data, index=False)
+            worker = ["--worker", str(data), "--epochs", str(args.epochs), "--no-predict"]
+            launches = {1: tools["GATERegressor"] + worker,
+                        2: [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                            str(Path(__file__).resolve()), *worker, "--distributed"]}  # fmt: skip
+            for processes, command in launches.items():
+                if any(r["n"] == n and r["processes"] == processes for r in results.setdefault("parallel_runs", [])):
+                    continue
+                # Two processes of one thread each on two cores: set before torch starts in them.
+                env = {"OMP_NUM_THREADS": "1"} if processes > 1 else {}
+                run = {"processes": processes, "parse_rate": here, **run_process(command, env)}
+                results["parallel_runs"].append(run)
                 print(json.dumps(run), flush=True)
                 harness.write_results(args.results_name, report(results, args), results)
     text = report(results, args)

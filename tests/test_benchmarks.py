@@ -50,6 +50,10 @@ def test_throughput_quick_measures_its_own_process():
     assert sorted(r["mode"] for r in results["memory_runs"]) == ["in_memory", "per_batch"]
     assert all(r["rss_after_imports_mib"] < r["peak_rss_mib"] for r in results["memory_runs"])
     assert "| 200 | True | " in out and "| 200 | False | " in out
+    # A data-parallel fit under torchrun (two processes, the first reporting) next to a one-process fit.
+    threads = {r["processes"]: r["torch_threads"] for r in results["parallel_runs"]}
+    assert set(threads) == {1, 2} and threads[2] == 1
+    assert "| 200 | 2 x 1 | " in out
     assert set(results["featurization"]) == {
         "RDKit MolFromSmiles (reference)", "graph featurizer, n_jobs=1", "graph featurizer, n_jobs=2"}
 
