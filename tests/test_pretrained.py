@@ -179,8 +179,13 @@ def test_held_out_molecules_cover_the_bundled_sets_and_the_held_out_columns():
     esol = canonical_smiles(load_esol().frame["smiles"])
     assert set(esol) <= held
     frame = load_physprop().frame
-    for column in ("Tc_K", "Hvap_Tb_kJ_mol", "flash_point_K"):
+    for column in ("Tc_K", "Hvap_Tb_kJ_mol"):
         assert set(canonical_smiles(frame.loc[frame[column].notna(), "smiles"])) <= held
+    # The evaluation columns are held out by name; their values are read by no test.
+    from gate_sklearn.datasets import PHYSPROP_EVALUATION_COLUMNS
+    from gate_sklearn.pretrained._corpus import HELD_OUT_PHYSPROP_COLUMNS
+
+    assert set(PHYSPROP_EVALUATION_COLUMNS) <= set(HELD_OUT_PHYSPROP_COLUMNS)
 
 
 def test_descriptors_are_nan_where_rdkit_has_no_value():
