@@ -16,7 +16,8 @@ Methods (``harness.METHODS``): ``stl`` (the package's single-task model), ``pret
 head on the frozen embedding of a conventionally pre-trained model), ``gate_nearest`` (task addition
 with the nearest-chart start), ``gate_add`` (task addition with the package defaults, which choose
 the start on the new labels), ``gate_shipped`` (task addition from the model shipped with the
-package, whose corpus holds out every target molecule), and the others the harness offers (forests, joint retraining,
+package, whose corpus holds out every target molecule), ``gate_five_starts`` (the choice widened to
+the two starts trained on the regression loss alone, ``harness.FIVE_STARTS``), and the others the harness offers (forests, joint retraining,
 chemprop) with ``--methods``.
 
 Usage::
@@ -75,16 +76,17 @@ def paired_differences(table, method="gate_add", against=BASELINES):
     return change.groupby(["family", "target", "size"], sort=False).agg(["mean", "std", "count", "max"])
 
 
-def leave_one_family_out(families):
-    """For the start, "nearest" against "auto": chosen on the other families, does it hold on the one left out?"""
+def leave_one_family_out(families, alternative):
+    """For the start of an added task, the defaults against ``alternative``: chosen on the other families,
+    does the choice hold on the one left out?"""
     lines = []
-    if not {"gate_add", "gate_nearest"} <= set(families.columns):
+    if not {"gate_add", alternative} <= set(families.columns):
         return lines
-    by_family = families.groupby(level="family")[["gate_add", "gate_nearest"]].mean()
+    by_family = families.groupby(level="family")[["gate_add", alternative]].mean()
     for left_out in by_family.index:
         others = by_family.drop(index=left_out).mean()
-        chosen = "gate_add" if others["gate_add"] < others["gate_nearest"] else "gate_nearest"
-        other = "gate_nearest" if chosen == "gate_add" else "gate_add"
+        chosen = "gate_add" if others["gate_add"] <= others[alternative] else alternative
+        other = alternative if chosen == "gate_add" else "gate_add"
         holds = by_family.loc[left_out, chosen] <= by_family.loc[left_out, other]
         lines.append(
             f"| {left_out} | {harness.METHODS[chosen]} ({others[chosen]:.3f} against {others[other]:.3f}) | "
@@ -94,11 +96,11 @@ def leave_one_family_out(families):
     return lines
 
 
-def report(runs, frame, args, minutes, complete):
+def report(runs, frame, args, minutes, complete, commands):
     table = relative(runs, frame)
     lines = harness.report_title("Task addition across families of targets", complete)
     lines += [
-        f"Command: `python {' '.join(sys.argv)}`. Run time{'' if complete else ' so far'}: {minutes:.1f} min on 2 "
+        f"Command{'s' if len(commands) > 1 else ''}: {'; '.join(f'`python {c}`' for c in commands)}. Run time{'' if complete else ' so far'}: {minutes:.1f} min on 2 "
         f"CPU cores. Splits {', '.join(args.splits)}; seeds {', '.join(map(str, args.seeds))}; sizes "
         f"{', '.join(map(str, args.sizes))} (each below {SMALL} drawn {args.repeats} times); pre-training on "
         f"{args.max_source_molecules or 'all'} source molecules for {args.pretrain_max_iter} epochs; target models "
@@ -160,17 +162,28 @@ def report(runs, frame, args, minutes, complete):
             lines += ["", "From the shipped model, cells on average more than 2 % worse than the better of "
                       f"single-task and the frozen-embedding head: {len(worse)} of {len(against)}"
                       + (f" ({', '.join(f'{f} {t} {s}' for f, t, s in worse.index)})." if len(worse) else ".")]
-    if "start" in table:
-        starts = table[table.method == "gate_add"].groupby(["family", "size"], sort=False).start.value_counts().unstack(fill_value=0)
-        lines += ["", "Starts chosen by the defaults (`chart_init=\"auto\"`), runs per family and size:", "",
+    for method, choice in (("gate_add", '`chart_init="auto"`'), ("gate_five_starts", "the choice among five starts")):
+        chosen = table[table.method == method]
+        if "start" not in table or chosen.empty:
+            continue
+        starts = chosen.groupby(["family", "size"], sort=False).start.value_counts().unstack(fill_value=0)
+        lines += ["", f"Starts chosen by {choice}, runs per family and size:", "",
                   "| family | size | " + " | ".join(starts.columns) + " |", "|---|---:|" + "---:|" * len(starts.columns)]
         lines += [f"| {f} | {s} | " + " | ".join(str(v) for v in row) + " |" for (f, s), row in starts.iterrows()]
-    lofo = leave_one_family_out(families)
-    if lofo:
-        lines += ["", "Leave one family out, for the start of an added task: the start with the lower mean over the "
-                  "other families, and whether it is also no worse on the family left out:", "",
-                  "| family left out | chosen on the others | on the left-out family | holds |", "|---|---|---|---|"]
-        lines += lofo
+    five = paired_differences(table, "gate_five_starts")
+    if five is not None:
+        worse = five[five["mean"] > 0.02]
+        lines += ["", "Choosing among five starts, cells on average more than 2 % worse than the better of single-task "
+                  f"and the frozen-embedding head: {len(worse)} of {len(five)}"
+                  + (f" ({', '.join(f'{f} {t} {s}' for f, t, s in worse.index)})." if len(worse) else ".")]
+    for alternative in ("gate_nearest", "gate_five_starts"):
+        lofo = leave_one_family_out(families, alternative)
+        if lofo:
+            lines += ["", f"Leave one family out, the defaults against {harness.METHODS[alternative]}: the one with "
+                      "the lower mean over the other families, and whether it is also no worse on the family left out:",
+                      "", "| family left out | chosen on the others | on the left-out family | holds |",
+                      "|---|---|---|---|"]  # fmt: skip
+            lines += lofo
     lines += ["", "Mean fit time per run (s):", ""]
     times = table.groupby(["family", "method"], sort=False).fit_s.mean().unstack("method")
     lines += ["| family | " + " | ".join(harness.METHODS[m] for m in methods) + " |", "|---|" + "---:|" * len(methods)]
@@ -221,12 +234,16 @@ def main():
     path = harness.result_path(args.results_name, ".json")
     runs = json.loads(path.read_text())["runs"] if path.exists() and not args.quick else []
     done = {run_key(r) for r in runs}
-    previous_minutes = json.loads(path.read_text()).get("minutes", 0.0) if runs else 0.0
+    previous = json.loads(path.read_text()) if runs else {}
+    previous_minutes = previous.get("minutes", 0.0)
+    # The invocations whose runs the file holds, in order (a resumed or widened run adds its own).
+    commands = list(dict.fromkeys(previous.get("commands", []) + [" ".join(sys.argv)]))
 
     def write(complete):
         minutes = previous_minutes + (time.perf_counter() - started) / 60
-        text = report(runs, frame, args, minutes, complete)
-        harness.write_results(args.results_name, text, {"args": vars(args), "minutes": minutes, "runs": runs})
+        text = report(runs, frame, args, minutes, complete, commands)
+        payload = {"args": vars(args), "commands": commands, "minutes": minutes, "runs": runs}
+        harness.write_results(args.results_name, text, payload)
         return text
 
     for kind in args.splits:

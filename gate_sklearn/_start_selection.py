@@ -13,6 +13,13 @@ rest, then trains the best one on all of them:
   of the shared embedding that the new task trains (the shared one stays
   frozen, so the other tasks' predictions do not change).
 
+Every one of these is trained with the alignment terms, which pull the new
+chart toward the frozen ones. Two more starts leave them out and train with
+the regression loss alone, so that a property the charts do not describe is
+learned as it would be alone: ``"head"`` (fresh modules on the frozen
+embedding) and ``"plain_fine_tune"`` (the ``"fine_tune"`` start). A tuple of
+names given as ``chart_init`` compares those starts only.
+
 With few labels every labelled molecule is scored once, by cross-fitting
 over ``N_FOLDS`` folds; with many, one hold-out part is enough and costs less.
 """
@@ -25,6 +32,9 @@ from .training import WithFrozenOutputs
 
 # The starts that chart_init="auto" compares, cheapest first (ties go to the earlier one).
 CANDIDATES = ("nearest", "random", "fine_tune")
+# Starts trained with the regression loss only, and the start whose modules each one builds.
+UNALIGNED_STARTS = {"head": "random", "plain_fine_tune": "fine_tune"}
+STARTS = ("nearest", "random", "head", "fine_tune", "plain_fine_tune")
 # Below this many labelled molecules a validation score means nothing: the nearest chart, untested.
 MIN_SELECTION_LABELS = 10
 # Up to this many labelled molecules, N_FOLDS-fold cross-fitting; above, one hold-out part.

@@ -13,8 +13,10 @@ from ._fitting import frozen_outputs, history_record, seeded_torch, train
 from ._inputs import check_fit_data, take
 from ._settings import draw_seed, resolve_training
 from ._targets import standardisation, task_names_of
+from .nn.losses import ALIGNMENT_TERMS
 from .utils._json import to_python
 
+STARTS = _start_selection.STARTS
 # chart_init="nearest" needs this many labels to rank the frozen charts; with fewer, a random start.
 CHART_INIT_MIN_LABELS = 3
 
@@ -119,13 +121,31 @@ def _attach_all(module, architecture, chart_init, starts, spec, task_names):
     return records
 
 
-def _candidates(chart_init, starts):
-    """The starts ``chart_init`` allows: one, or the ones ``"auto"`` compares."""
-    if chart_init != "auto":
-        return (chart_init,)
-    candidates = _start_selection.CANDIDATES
+def check_chart_init(chart_init):
+    """``chart_init`` as a tuple of the starts it allows; a clear error for an unknown or repeated one."""
+    if isinstance(chart_init, str):
+        return _start_selection.CANDIDATES if chart_init == "auto" else (chart_init,)
+    names = tuple(chart_init)
+    unknown = [n for n in names if n not in _start_selection.STARTS]
+    if not names or unknown or len(set(names)) < len(names):
+        problem = f"unknown {unknown}" if unknown else "empty" if not names else "a start named twice"
+        raise ValueError(
+            f"chart_init as a tuple lists the starts to compare, among {_start_selection.STARTS}; "
+            f"got {chart_init!r} ({problem})."
+        )
+    return names
+
+
+def _candidates(chart_init, starts, params):
+    """The starts ``chart_init`` allows, less those that would repeat another here."""
+    candidates = check_chart_init(chart_init)
+    if len(candidates) == 1:
+        return candidates
     if any(s is None for s in starts):  # no chart to copy: the copy would be a random start
         candidates = tuple(c for c in candidates if c != "nearest")
+    if not any(params[f"{term}_weight"] for term in ALIGNMENT_TERMS):  # without alignment, already unaligned
+        built = _start_selection.UNALIGNED_STARTS
+        candidates = tuple(c for c in candidates if c not in built or built[c] not in candidates)
     return candidates
 
 
@@ -137,6 +157,7 @@ def add_tasks(estimator, X, y, name, params):
     interrupt before the first epoch ended, the model is left as it was.
     """
     names_given = new_task_names(estimator.tasks_, y, name, np.shape(y)[1] if np.ndim(y) == 2 else 1)
+    check_chart_init(params["chart_init"])
     Y, _, _, inputs = check_fit_data(estimator, X, y, reset=False)
     mean, scale = standardisation(Y)
     n_old, n_new = len(estimator.tasks_), len(names_given)
@@ -156,13 +177,19 @@ def add_tasks(estimator, X, y, name, params):
             frozen = frozen_outputs(module, architecture, inputs, device, estimator.batch_size)
         frozen_y = frozen["y"].double().numpy()
         starts = [nearest_chart(module, Y_std[:, k], frozen_y) for k in new_columns]
-        base = copy.deepcopy(module) if params["chart_init"] == "auto" else None
+        candidates = _candidates(params["chart_init"], starts, params)
+        base = copy.deepcopy(module) if len(candidates) > 1 else None
 
         def train_start(chart_init, target_module, rows, run_seed, **overrides):
             """Attach the new tasks to ``target_module`` with this start and train them on ``rows``."""
-            records = _attach_all(target_module, architecture, chart_init, starts, spec, estimator.tasks_)
+            modules = _start_selection.UNALIGNED_STARTS.get(chart_init, chart_init)
+            records = _attach_all(target_module, architecture, modules, starts, spec, estimator.tasks_)
+            if modules != chart_init:
+                overrides = {**overrides, **{f"{term}_weight": 0.0 for term in ALIGNMENT_TERMS}}
+                for r in records:
+                    r["chart_init"] = chart_init
             # A copied chart is fine-tuned gently; a trainable embedding copy learns at the rate of a new network.
-            copies = chart_init != "fine_tune" and all(r["initialised_from"] is not None for r in records)
+            copies = modules != "fine_tune" and all(r["initialised_from"] is not None for r in records)
             settings = resolve_training(
                 {**params, **overrides}, seed=run_seed, n_samples=len(rows), starts_from_copy=copies
             )
@@ -184,13 +211,12 @@ def add_tasks(estimator, X, y, name, params):
                 net, architecture, inputs, frozen, held_out, new_columns, estimator.batch_size
             )
 
-        candidates = _candidates(params["chart_init"], starts)
         chart_init, selection = _start_selection.choose_start(Y_std, new_columns, candidates, trial, seed)
         with seeded_torch(seed, device):
             net, specs, settings = train_start(chart_init, module, np.arange(len(Y_std)), seed)
         for s in specs:
             s["learning_rate"] = settings.learning_rate
-            if params["chart_init"] == "auto":
+            if not isinstance(params["chart_init"], str) or params["chart_init"] == "auto":
                 s["selection"] = selection
         record = history_record(net)
     except BaseException:

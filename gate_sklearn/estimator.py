@@ -1,8 +1,6 @@
 """GATERegressor: multi-task GATE as a scikit-learn estimator, trained through skorch.
 
-The estimator's public face; the work lives in private modules, one concept each (``_inputs``,
-``_targets``, ``_architecture``, ``_settings``, ``_fitting``, ``_distributed``, ``_task_addition``,
-``_start_selection``, ``_inference``, ``_uncertainty``, ``_persistence``).
+The estimator's public face; the work lives in the package's private modules, one concept each.
 """
 
 import numbers
@@ -100,19 +98,21 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         (same kind and depth as the shared one), trained with the new task's
         modules and concatenated to the frozen shared embedding; 0 gives the
         new task the frozen embedding alone.
-    chart_init : {"auto", "nearest", "random", "fine_tune"}, default="auto"
+    chart_init : str or tuple of str, default="auto"
         Task addition only: how a new task starts. ``"nearest"``: as a copy of
         the frozen task whose predictions correlate best with the new labels,
         its head rescaled to their least-squares line on that prediction.
         ``"random"``: fresh modules. ``"fine_tune"``: that copy reads a
         private copy of the shared embedding, which the task trains (in
         place of ``private_branch_size``'s branch; the shared one stays
-        frozen). ``"auto"``: each is trained on part of the new labels and
-        scored on the rest (3-fold cross-fitting up to 300 labelled
-        molecules, a 20 % hold-out above, no choice below 10: ``"nearest"``),
-        then the best is trained on all; it costs several additions. With
-        fewer than 3 labels nothing is copied. ``added_tasks_`` records each
-        start, and the scores behind a choice.
+        frozen). ``"head"`` and ``"plain_fine_tune"``: the ``"random"`` and
+        ``"fine_tune"`` starts trained with the regression loss only.
+        ``"auto"`` (``("nearest", "random", "fine_tune")``) or a tuple of
+        starts: each is trained on part of the new labels and scored on the
+        rest (3-fold cross-fitting up to 300 labelled molecules, a 20 %
+        hold-out above, no choice below 10: the first), then the best is
+        trained on all; it costs several additions. With fewer than 3
+        labels nothing is copied. ``added_tasks_`` records each start.
     pretrained : GATERegressor or str, default=None
         A fitted model to extend, or the name of a shipped one
         (:func:`gate_sklearn.pretrained.available_models`, loaded once per
@@ -200,7 +200,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         its ``name``, its modules' sizes, how it started (``chart_init``,
         ``initialised_from``: the task copied, ``initial_correlation``: its
         correlation with the new labels), the ``learning_rate`` used, and
-        with ``chart_init="auto"`` a ``selection`` dict: the start
+        after a choice of starts a ``selection`` dict: the start
         ``chosen``, each candidate's validation ``scores`` (RMSE of the
         standardised labels; lower is better) and how they were measured
         (``validation``).
@@ -254,7 +254,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         "perturbation_scale": [Interval(numbers.Real, 0, None, closed="neither")],
         "max_mapping_partners": [_POSITIVE_INT],
         "private_branch_size": [Interval(numbers.Integral, 0, None, closed="left")],
-        "chart_init": [StrOptions({"auto", "nearest", "random", "fine_tune"})],
+        "chart_init": [StrOptions({"auto", *_task_addition.STARTS}), tuple, list],
         "pretrained": [None, HasMethods(["predict"]), StrOptions(set(available_models()))],
         "max_iter": [_POSITIVE_INT],
         "batch_size": [_POSITIVE_INT],

@@ -1,4 +1,4 @@
-"""How an added task starts: the three starts, and chart_init="auto"'s choice among them."""
+"""How an added task starts: the five starts, and the choice among them (chart_init="auto" or a tuple)."""
 
 import pickle
 
@@ -12,7 +12,8 @@ from sklearn.model_selection import KFold, cross_val_score
 from gate_sklearn import GATERegressor
 
 TINY = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, batch_size=32, random_state=0)
-STARTS = ("auto", "nearest", "random", "fine_tune")
+STARTS = ("auto", "nearest", "random", "head", "fine_tune", "plain_fine_tune", ("head", "plain_fine_tune"))
+NO_ALIGNMENT = dict(autoencoder_weight=0.0, consistency_weight=0.0, mapping_weight=0.0, distance_weight=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,8 @@ def test_every_start_leaves_the_existing_tasks_bit_identical(molecules, related,
     assert np.array_equal(after, before)
     assert all(torch.equal(p, weights[name]) for name, p in model.net_.module_.named_parameters() if name in weights)
     record = model.added_tasks_[-1]
-    assert record["chart_init"] == (record["selection"]["chosen"] if chart_init == "auto" else chart_init)
+    assert record["chart_init"] == (chart_init if isinstance(chart_init, str) and chart_init != "auto"
+                                    else record["selection"]["chosen"])  # fmt: skip
 
 
 def test_auto_trains_its_choice_exactly_as_forcing_it_would(molecules, related):
@@ -95,6 +97,45 @@ def test_a_fine_tuned_copy_starts_as_the_copied_chart(molecules, related):
     assert all(p.requires_grad for p in branch.parameters())
 
 
+@pytest.mark.parametrize(("unaligned", "aligned"), [("head", "random"), ("plain_fine_tune", "fine_tune")])
+def test_an_unaligned_start_is_the_aligned_one_trained_on_the_regression_loss_alone(
+    molecules, related, unaligned, aligned
+):
+    y = heteroatoms(molecules[:60])
+    model = pickle.loads(pickle.dumps(related)).add_task(molecules[:60], y, chart_init=unaligned, max_iter=3)
+    weighted = pickle.loads(pickle.dumps(related)).add_task(
+        molecules[:60], y, chart_init=aligned, max_iter=3, **NO_ALIGNMENT
+    )
+    aligned_model = pickle.loads(pickle.dumps(related)).add_task(molecules[:60], y, chart_init=aligned, max_iter=3)
+    new = dict(tasks="heteroatoms")
+    np.testing.assert_array_equal(model.predict(molecules, **new), weighted.predict(molecules, **new))
+    assert not np.array_equal(model.predict(molecules, **new), aligned_model.predict(molecules, **new))
+    assert model.added_tasks_[-1]["chart_init"] == unaligned
+
+
+def test_a_tuple_of_starts_compares_those_only(molecules, related):
+    y = heteroatoms(molecules[:60])
+    model = pickle.loads(pickle.dumps(related)).add_task(molecules[:60], y, chart_init=("head", "nearest"), max_iter=2)
+    selection = model.added_tasks_[-1]["selection"]
+    assert set(selection["scores"]) == {"head", "nearest"}
+    assert model.added_tasks_[-1]["chart_init"] == selection["chosen"]
+    # Without alignment terms the unaligned starts would repeat the aligned ones: one start is left.
+    plain = pickle.loads(pickle.dumps(related)).add_task(
+        molecules[:60], y, chart_init=("random", "head"), max_iter=2, **NO_ALIGNMENT
+    )
+    assert plain.added_tasks_[-1]["selection"] == {
+        "chosen": "random", "scores": None, "validation": "none (only one candidate)"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("chart_init", [("random", "sideways"), (), ("head", "head")])
+def test_a_bad_tuple_of_starts_is_refused_before_anything_trains(molecules, related, chart_init):
+    model = pickle.loads(pickle.dumps(related))
+    with pytest.raises(ValueError, match="chart_init as a tuple lists the starts to compare"):
+        model.add_task(molecules[:60], heteroatoms(molecules[:60]), chart_init=chart_init, max_iter=1)
+    assert model.tasks_ == related.tasks_ and len(model.net_.module_.tasks) == 2
+
+
 def test_few_labels_are_not_split_and_many_are_held_out_once(molecules, related):
     few = pickle.loads(pickle.dumps(related)).add_task(molecules[:8], heteroatoms(molecules[:8]), max_iter=1)
     assert few.added_tasks_[-1]["selection"] == {
@@ -107,9 +148,10 @@ def test_few_labels_are_not_split_and_many_are_held_out_once(molecules, related)
     assert many.added_tasks_[-1]["selection"]["validation"] == "hold-out of 64 labels over 320 labelled molecules"
 
 
-def test_a_fine_tuned_copy_round_trips_through_pickle_and_the_safe_format(molecules, related, tmp_path):
+@pytest.mark.parametrize("chart_init", ["fine_tune", "plain_fine_tune"])
+def test_a_fine_tuned_copy_round_trips_through_pickle_and_the_safe_format(molecules, related, tmp_path, chart_init):
     model = pickle.loads(pickle.dumps(related))
-    model.add_task(molecules[:60], heteroatoms(molecules[:60]), chart_init="fine_tune", max_iter=2)
+    model.add_task(molecules[:60], heteroatoms(molecules[:60]), chart_init=chart_init, max_iter=2)
     expected = model.predict(molecules)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict(molecules), expected)
     model.save(tmp_path / "model.gate")
