@@ -113,8 +113,9 @@ def leave_one_family_out(families, alternative):
     return lines
 
 
-def report(runs, frame, args, minutes, complete, commands):
+def report(runs, frame, args, minutes, complete, commands=None):
     table = relative(runs, frame)
+    commands = commands or [" ".join(sys.argv)]
     lines = harness.report_title("Task addition across families of targets", complete)
     lines += [
         f"Command{'s' if len(commands) > 1 else ''}: {'; '.join(f'`python {c}`' for c in commands)}. Run time{'' if complete else ' so far'}: {minutes:.1f} min on 2 "
