@@ -16,7 +16,6 @@ from ._targets import standardisation, task_names_of
 from .nn.losses import ALIGNMENT_TERMS
 from .utils._json import to_python
 
-STARTS = _start_selection.STARTS
 # chart_init="nearest" needs this many labels to rank the frozen charts; with fewer, a random start.
 CHART_INIT_MIN_LABELS = 3
 

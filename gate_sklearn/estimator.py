@@ -14,7 +14,7 @@ from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from . import _inference, _inputs, _task_addition
+from . import _inference, _inputs, _start_selection, _task_addition
 from .pretrained import available_models
 from ._architecture import ARCHITECTURE_PARAMS, Architecture
 from ._fitting import fit_network, set_history, training_processes
@@ -254,7 +254,7 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         "perturbation_scale": [Interval(numbers.Real, 0, None, closed="neither")],
         "max_mapping_partners": [_POSITIVE_INT],
         "private_branch_size": [Interval(numbers.Integral, 0, None, closed="left")],
-        "chart_init": [StrOptions({"auto", *_task_addition.STARTS}), tuple, list],
+        "chart_init": [StrOptions({"auto", *_start_selection.STARTS}), tuple, list],
         "pretrained": [None, HasMethods(["predict"]), StrOptions(set(available_models()))],
         "max_iter": [_POSITIVE_INT],
         "batch_size": [_POSITIVE_INT],
