@@ -388,6 +388,22 @@ def test_transfer_suite_compares_the_shipped_model_with_the_suites_pretraining()
     assert "better of single-task and the frozen-embedding head: 0 of 1." in text
 
 
+def test_transfer_suite_measures_the_margin_over_chemprop_fine_tuned_on_the_same_sources():
+    suite = import_benchmark("transfer_suite")
+    frame = pd.DataFrame({"A": [0.0, 2.0], "B": [0.0, 2.0]})  # sd sqrt(2)
+    error = {"stl": 1.0, "pretrain_head": 1.2, "gate_add": 0.9, "chemprop_finetune": 1.0}
+    runs = [dict(split="random", seed=0, family=family, target=target, size="25", repeat=r, method=m,
+                 rmse=e * (0.8 if family == "weak" and m == "chemprop_finetune" else 1.0), fit_s=1.0, start="nearest")
+            for family, target in (("critical", "A"), ("weak", "B")) for r in range(2) for m, e in error.items()]  # fmt: skip
+    args = argparse.Namespace(splits=["random"], seeds=[0], sizes=[25], repeats=2, max_source_molecules=None,
+                              pretrain_max_iter=1, max_iter=None)  # fmt: skip
+    text = suite.report(runs, frame, args, minutes=1.0, complete=True)
+    # Over the suite: 0.9 on both families against chemprop's 1.0 and 0.8, i.e. 0.9 / 0.9 - 1.
+    assert "| GATE + add_task | 0.636 | 0.636 | +0.0 % | 2 |" in text
+    assert "| critical | 25 | -10.0 % |" in text and "| weak | 25 | +12.5 % |" in text  # 0.9 / 1.0, 0.9 / 0.8
+    assert "from the shipped model | " not in text  # not run: no row for it
+
+
 def test_the_shipped_model_never_saw_a_suite_target_molecule():
     pytest.importorskip("chemicals")
     from gate_sklearn import pretrained
