@@ -457,6 +457,7 @@ class Split:
             prediction, spread = adder.fit(X_train, y_train).predict(X_test, return_std=True)
             extra["spearman_std_vs_abs_error"] = float(spearmanr(spread, np.abs(prediction - y_test)).statistic)
             extra["start"] = adder.added_tasks_[-1]["chart_init"]
+            extra["initialised_from"] = adder.added_tasks_[-1]["initialised_from"]  # the chart a copy started from
         elif method in ("rf", "rf_stacked"):
             features_train, features_test = self.fingerprints(train), self.fingerprints(test)
             if method == "rf_stacked":
