@@ -1,8 +1,16 @@
 """Shared fixtures: small real molecule sets, read once per session."""
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Under pytest-xdist every worker is a process with its own torch thread pool: share the cores out
+# rather than run each pool on all of them, which would make the workers fight over the cores.
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    import torch
+
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
 
 # Scripts that write the saved-model fixtures, not test modules: importing one (doctest collection
 # does) would run it and overwrite the files that earlier releases wrote.
