@@ -136,6 +136,7 @@ METHODS = {
     "gate_nearest": "GATE + add_task, nearest-chart start",
     "gate_shipped": "GATE + add_task from the shipped model",
     "gate_five_starts": "GATE + add_task, choosing among five starts (two unaligned)",
+    "gate_scratch": "GATE + add_task, the choice widened to a fresh private embedding",
     "chemprop_stl": "chemprop single-task",
     "chemprop_finetune": "chemprop pre-trained + fine-tuned",
 }
@@ -146,6 +147,17 @@ FAMILY_INDEPENDENT = ("stl", "rf", "chemprop_stl", "gate_shipped")
 NO_ALIGNMENT = dict(autoencoder_weight=0.0, consistency_weight=0.0, mapping_weight=0.0, distance_weight=0.0)
 # Every start an addition can take: the three aligned ones "auto" compares, and the two trained on the regression loss only.
 FIVE_STARTS = ("nearest", "random", "head", "fine_tune", "plain_fine_tune")
+# The three aligned starts, and the one that learns a private embedding from scratch besides the frozen one.
+WITH_SCRATCH = ("nearest", "random", "fine_tune", "scratch")
+# Methods that add the target to a pre-trained model, and the start of those on the suite's own GATE pre-training.
+ADDITIONS = {
+    "pretrain_head": None,
+    "gate_shipped": None,
+    "gate_add": "auto",
+    "gate_nearest": "nearest",
+    "gate_five_starts": FIVE_STARTS,
+    "gate_scratch": WITH_SCRATCH,
+}
 # The fine-tuning baseline: a new, randomly initialised head on the frozen embedding, regression loss only.
 HEAD_ONLY = dict(private_branch_size=0, chart_init="random", **NO_ALIGNMENT)
 
@@ -442,7 +454,7 @@ class Split:
             start = time.perf_counter()
             model = self.gate(**params).fit(X, y)
             prediction = model.predict(X_test, tasks=target)
-        elif method in ("pretrain_head", "gate_add", "gate_nearest", "gate_shipped", "gate_five_starts"):
+        elif method in ADDITIONS:
             if method == "pretrain_head":
                 base = self.pretrained("mtl", **NO_ALIGNMENT)
                 adder = self.gate(pretrained=base, **HEAD_ONLY)
@@ -451,8 +463,7 @@ class Split:
                 adder = self.gate(pretrained=SHIPPED_MODEL)
             else:
                 base = self.pretrained("gate")
-                chart_init = {"gate_nearest": "nearest", "gate_five_starts": FIVE_STARTS}.get(method, "auto")
-                adder = self.gate(pretrained=base, chart_init=chart_init)
+                adder = self.gate(pretrained=base, chart_init=ADDITIONS[method])
             start = time.perf_counter()
             prediction, spread = adder.fit(X_train, y_train).predict(X_test, return_std=True)
             extra["spearman_std_vs_abs_error"] = float(spearmanr(spread, np.abs(prediction - y_test)).statistic)

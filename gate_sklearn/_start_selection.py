@@ -11,7 +11,10 @@ rest, then trains the best one on all of them:
 * ``"random"``: fresh modules on the frozen embedding;
 * ``"fine_tune"``: the modules start as that copy too, reading a private copy
   of the shared embedding that the new task trains (the shared one stays
-  frozen, so the other tasks' predictions do not change).
+  frozen, so the other tasks' predictions do not change);
+* ``"scratch"``: fresh modules reading, besides the frozen embedding, a
+  private one of the same kind that starts at random: the property is learned
+  almost as it would be alone, for when the pre-training misleads.
 
 Every one of these is trained with the alignment terms, which pull the new
 chart toward the frozen ones. Two more starts leave them out and train with
@@ -34,7 +37,7 @@ from .training import WithFrozenOutputs
 CANDIDATES = ("nearest", "random", "fine_tune")
 # Starts trained with the regression loss only, and the start whose modules each one builds.
 UNALIGNED_STARTS = {"head": "random", "plain_fine_tune": "fine_tune"}
-STARTS = ("nearest", "random", "head", "fine_tune", "plain_fine_tune")
+STARTS = ("nearest", "random", "head", "fine_tune", "plain_fine_tune", "scratch")
 # Below this many labelled molecules a validation score means nothing: the nearest chart, untested.
 MIN_SELECTION_LABELS = 10
 # Up to this many labelled molecules, N_FOLDS-fold cross-fitting; above, one hold-out part.

@@ -90,11 +90,12 @@ def _attach(module, architecture, chart_init, start, spec):
     ``"nearest"``: a copy of the nearest chart (``start``); ``"random"``: a
     fresh start; ``"fine_tune"``: a trainable copy of the shared embedding as
     the task's branch, the copied chart reading it (fresh modules when there
-    is no chart to copy).
+    is no chart to copy); ``"scratch"``: fresh modules reading a fresh
+    embedding of full width as the branch, besides the frozen one.
     """
-    if chart_init == "fine_tune":
+    if chart_init in ("fine_tune", "scratch"):
         spec = dict(spec, private_branch_size=architecture.hidden_size)
-    if chart_init == "random" or start is None:
+    if chart_init in ("random", "scratch") or start is None:
         task = architecture.added_task(spec)
     else:
         # A copy of the nearest task's modules has their width.
@@ -103,7 +104,7 @@ def _attach(module, architecture, chart_init, start, spec):
         task = architecture.added_task(spec)
     if chart_init == "fine_tune":
         task.branch.load_state_dict(module.embedding.state_dict())
-    if chart_init != "random" and start is not None:
+    if chart_init not in ("random", "scratch") and start is not None:
         task.start_from(source, start["slope"], start["intercept"], on_branch=chart_init == "fine_tune")
     module.tasks.append(task)
     return spec
@@ -116,7 +117,8 @@ def _attach_all(module, architecture, chart_init, starts, spec, task_names):
         task_spec = _attach(module, architecture, chart_init, start, spec)
         # Without a chart to copy (too few or constant labels) the nearest-chart start is a random one.
         started = "random" if chart_init == "nearest" and start is None else chart_init
-        records.append({**task_spec, **start_record(None if chart_init == "random" else start, task_names, started)})
+        copied = chart_init not in ("random", "scratch")
+        records.append({**task_spec, **start_record(start if copied else None, task_names, started)})
     return records
 
 

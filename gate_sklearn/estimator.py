@@ -102,17 +102,17 @@ class GATERegressor(SavedModelMixin, RegressorMixin, BaseEstimator):
         Task addition only: how a new task starts. ``"nearest"``: as a copy of
         the frozen task whose predictions correlate best with the new labels,
         its head rescaled to their least-squares line on that prediction.
-        ``"random"``: fresh modules. ``"fine_tune"``: that copy reads a
-        private copy of the shared embedding, which the task trains (in
-        place of ``private_branch_size``'s branch; the shared one stays
-        frozen). ``"head"`` and ``"plain_fine_tune"``: the ``"random"`` and
-        ``"fine_tune"`` starts trained with the regression loss only.
-        ``"auto"`` (``("nearest", "random", "fine_tune")``) or a tuple of
-        starts: each is trained on part of the new labels and scored on the
-        rest (3-fold cross-fitting up to 300 labelled molecules, a 20 %
-        hold-out above, no choice below 10: the first), then the best is
-        trained on all; it costs several additions. With fewer than 3
-        labels nothing is copied. ``added_tasks_`` records each start.
+        ``"random"``: fresh modules. ``"fine_tune"``: that copy reads a private
+        copy of the shared embedding that the task trains (not
+        ``private_branch_size``'s branch; the shared one stays frozen).
+        ``"scratch"``: fresh modules that also read a fresh private embedding.
+        ``"head"``, ``"plain_fine_tune"``: ``"random"``, ``"fine_tune"``
+        trained with the regression loss only. ``"auto"`` (``("nearest",
+        "random", "fine_tune")``) or a tuple of starts: each is trained on part
+        of the new labels and scored on the rest (3-fold cross-fitting up to
+        300 labelled molecules, a 20 % hold-out above, no choice below 10: the
+        first), then the best on all: the cost of several additions. With fewer
+        than 3 labels nothing is copied. ``added_tasks_`` records it.
     pretrained : GATERegressor or str, default=None
         A fitted model to extend, or the name of a shipped one
         (:func:`gate_sklearn.pretrained.available_models`, loaded once per

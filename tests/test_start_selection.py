@@ -1,4 +1,4 @@
-"""How an added task starts: the five starts, and the choice among them (chart_init="auto" or a tuple)."""
+"""How an added task starts: the six starts, and the choice among them (chart_init="auto" or a tuple)."""
 
 import pickle
 
@@ -12,7 +12,7 @@ from sklearn.model_selection import KFold, cross_val_score
 from gate_sklearn import GATERegressor
 
 TINY = dict(hidden_size=32, depth=2, latent_dim=8, task_hidden_size=32, batch_size=32, random_state=0)
-STARTS = ("auto", "nearest", "random", "head", "fine_tune", "plain_fine_tune", ("head", "plain_fine_tune"))
+STARTS = ("auto", "nearest", "random", "head", "fine_tune", "plain_fine_tune", "scratch", ("head", "plain_fine_tune"))
 NO_ALIGNMENT = dict(autoencoder_weight=0.0, consistency_weight=0.0, mapping_weight=0.0, distance_weight=0.0)
 
 
@@ -97,6 +97,21 @@ def test_a_fine_tuned_copy_starts_as_the_copied_chart(molecules, related):
     assert all(p.requires_grad for p in branch.parameters())
 
 
+def test_a_scratch_start_learns_a_fresh_private_embedding_besides_the_frozen_one(molecules, related):
+    model = pickle.loads(pickle.dumps(related))
+    shared = model.net_.module_.embedding
+    y = heteroatoms(molecules[:60])
+    model.add_task(molecules[:60], y, chart_init="scratch", max_iter=1, learning_rate_init=1e-12)
+    spec, task = model.added_tasks_[-1], model.net_.module_.tasks[-1]
+    assert spec["chart_init"] == "scratch" and spec["initialised_from"] is None
+    assert spec["private_branch_size"] == TINY["hidden_size"] and task.encoder[0].in_features == 2 * TINY["hidden_size"]
+    # Not a copy of the shared embedding (as "fine_tune" would be), and trained by the new task alone.
+    copied = zip(task.branch.state_dict().values(), shared.state_dict().values())
+    assert not all(torch.equal(a, b) for a, b in copied)
+    assert all(p.requires_grad for p in task.branch.parameters())
+    assert not any(p.requires_grad for p in shared.parameters())
+
+
 @pytest.mark.parametrize(("unaligned", "aligned"), [("head", "random"), ("plain_fine_tune", "fine_tune")])
 def test_an_unaligned_start_is_the_aligned_one_trained_on_the_regression_loss_alone(
     molecules, related, unaligned, aligned
@@ -148,8 +163,8 @@ def test_few_labels_are_not_split_and_many_are_held_out_once(molecules, related)
     assert many.added_tasks_[-1]["selection"]["validation"] == "hold-out of 64 labels over 320 labelled molecules"
 
 
-@pytest.mark.parametrize("chart_init", ["fine_tune", "plain_fine_tune"])
-def test_a_fine_tuned_copy_round_trips_through_pickle_and_the_safe_format(molecules, related, tmp_path, chart_init):
+@pytest.mark.parametrize("chart_init", ["fine_tune", "plain_fine_tune", "scratch"])
+def test_a_private_embedding_round_trips_through_pickle_and_the_safe_format(molecules, related, tmp_path, chart_init):
     model = pickle.loads(pickle.dumps(related))
     model.add_task(molecules[:60], heteroatoms(molecules[:60]), chart_init=chart_init, max_iter=2)
     expected = model.predict(molecules)
