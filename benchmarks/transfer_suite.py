@@ -136,7 +136,8 @@ def report(runs, frame, args, minutes, complete, commands=None):
     lines += [
         f"Command{'s' if len(commands) > 1 else ''}: {'; '.join(f'`python {c}`' for c in commands)}. Run time{'' if complete else ' so far'}: {minutes:.1f} min on 2 "
         f"CPU cores. Splits {', '.join(args.splits)}; seeds {', '.join(map(str, args.seeds))}; sizes "
-        f"{', '.join(map(str, args.sizes))} (each below {SMALL} drawn {args.repeats} times); pre-training on "
+        f"{', '.join('all' if s is None else str(s) for s in args.sizes)} (each below {SMALL} drawn "
+        f"{args.repeats} times); pre-training on "
         f"{args.max_source_molecules or 'all'} source molecules for {args.pretrain_max_iter} epochs; target models "
         f"with the package defaults{'' if args.max_iter is None else f' and max_iter={args.max_iter}'}.",
         "",

@@ -381,9 +381,10 @@ def test_transfer_suite_compares_the_shipped_model_with_the_suites_pretraining()
     error = {"stl": 1.0, "pretrain_head": 1.2, "gate_add": 0.9, "gate_shipped": 0.72}
     runs = [dict(split="random", seed=0, family="critical", target="A", size="25", repeat=r, method=m, rmse=e,
                  fit_s=1.0, start="nearest") for r in range(2) for m, e in error.items()]  # fmt: skip
-    args = argparse.Namespace(splits=["random"], seeds=[0], sizes=[25], repeats=2, max_source_molecules=None,
+    args = argparse.Namespace(splits=["random"], seeds=[0], sizes=[25, None], repeats=2, max_source_molecules=None,
                               pretrain_max_iter=1, max_iter=None)  # fmt: skip
     text = suite.report(runs, frame, args, minutes=1.0, complete=True)
+    assert "sizes 25, all (each below 300" in text  # None is every label of the training part
     assert "| critical | 25 | -20.0 % |" in text  # 0.72 / 0.9 - 1
     assert "| critical | A | 25 | -20.0 ± 0.0 % | -20.0 % | 2 |" in text
     assert "better of single-task and the frozen-embedding head: 0 of 1." in text
