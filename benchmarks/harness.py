@@ -254,6 +254,11 @@ def method_label(method, mine, part):
     return f"{METHODS[method]} (seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))})"
 
 
+def size_label(n):
+    """How a label budget is written in runs and reports: its count, or "all" for every training label."""
+    return "all" if n is None else str(n)
+
+
 def rmse(y_true, y_pred):
     y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
     if y_true.shape != y_pred.shape:  # (n,) against (n, 1) would broadcast to every pair of rows

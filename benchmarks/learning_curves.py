@@ -52,10 +52,6 @@ SIZES = [25, 50, 100, 200, None]  # None: all the training labels
 DEFAULT_METHODS = ["stl", "rf", "rf_stacked", "pretrain_head", "gate_add"]
 
 
-def size_label(n):
-    return "all" if n is None else str(n)
-
-
 def summarise(runs, frame):
     """Markdown tables (one per split) and the long table with relative RMSE."""
     table = runs_table(runs, frame)
@@ -201,7 +197,8 @@ def parse_args():
     parser.add_argument("--targets", nargs="+", default=TARGETS, choices=TARGETS)
     methods = [m for m in METHODS if m not in CHEMPROP_METHODS]  # this script has no chemprop options
     parser.add_argument("--methods", nargs="+", default=DEFAULT_METHODS, choices=methods)
-    parser.add_argument("--sizes", nargs="+", default=[size_label(s) for s in SIZES], help="label counts, or 'all'")
+    sizes = [harness.size_label(s) for s in SIZES]
+    parser.add_argument("--sizes", nargs="+", default=sizes, help="label counts, or 'all'")
     parser.add_argument(
         "--max-iter", type=int, default=None, help="epochs for the target models (default: the package's default)"
     )
@@ -247,7 +244,7 @@ def kept_runs(args, sizes):
     if not args.keep_runs_from:
         return [], {}
     payload = json.loads(harness.result_path(f"{args.keep_runs_from}", ".json").read_text())
-    labels = {size_label(s) for s in sizes}
+    labels = {harness.size_label(s) for s in sizes}
     repeated = {(kind, seed, method) for kind in args.splits for seed in args.seeds for method in args.methods}
     kept = [
         {k: v for k, v in run.items() if k != "relative_rmse"}
@@ -317,7 +314,7 @@ def main():
                         with warnings.catch_warnings():
                             warnings.simplefilter("ignore", UserWarning)
                             result = split.run(method, target, n_labels=size)
-                        run = {"split": kind, "seed": seed, "target": target, "size": size_label(size),
+                        run = {"split": kind, "seed": seed, "target": target, "size": harness.size_label(size),
                                "method": method, **result}  # fmt: skip
                         runs.append(run)
                         print(json.dumps(run), flush=True)

@@ -136,8 +136,8 @@ def report(runs, frame, args, minutes, complete, commands=None):
     lines += [
         f"Command{'s' if len(commands) > 1 else ''}: {'; '.join(f'`python {c}`' for c in commands)}. Run time{'' if complete else ' so far'}: {minutes:.1f} min on 2 "
         f"CPU cores. Splits {', '.join(args.splits)}; seeds {', '.join(map(str, args.seeds))}; sizes "
-        f"{', '.join('all' if s is None else str(s) for s in args.sizes)} (each below {SMALL} drawn "
-        f"{args.repeats} times); pre-training on "
+        f"{', '.join(map(harness.size_label, args.sizes))} (each below {SMALL} drawn {args.repeats} times); "
+        "pre-training on "
         f"{args.max_source_molecules or 'all'} source molecules for {args.pretrain_max_iter} epochs; target models "
         f"with the package defaults{'' if args.max_iter is None else f' and max_iter={args.max_iter}'}.",
         "",
@@ -301,7 +301,7 @@ def main():
                         small = size is not None and size < SMALL
                         for repeat in range(args.repeats if small else 1):
                             for method in args.methods:
-                                key = (kind, seed, family, target, "all" if size is None else str(size), repeat, method)
+                                key = (kind, seed, family, target, harness.size_label(size), repeat, method)
                                 if key in done:
                                     continue
                                 run = dict(zip(("split", "seed", "family", "target", "size", "repeat", "method"), key))
